@@ -1,0 +1,177 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// config is every start-up setting; each is a flag with a MOCK_<FLAG>
+// environment twin, the flag winning.
+type config struct {
+	addr            string
+	scenariosDir    string
+	scenario        string
+	seed            int64
+	errStatus       int
+	delay           *fixtures.Delay
+	logLevel        slog.Level
+	logFormat       string
+	shutdownTimeout time.Duration
+	maxHeaderBytes  int
+}
+
+// exitError ends the program with code; msg, if any, is printed first.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+// delayFlag parses a duration or a range (50ms..200ms) at flag time.
+type delayFlag struct{ d **fixtures.Delay }
+
+func (f delayFlag) String() string {
+	if f.d == nil || *f.d == nil {
+		return ""
+	}
+	return (*f.d).String()
+}
+
+func (f delayFlag) Set(s string) error {
+	if s == "" {
+		*f.d = nil
+		return nil
+	}
+	d, err := fixtures.ParseDelay(s)
+	if err != nil {
+		return err
+	}
+	*f.d = &d
+	return nil
+}
+
+type logLevelFlag struct{ l *slog.Level }
+
+func (f logLevelFlag) String() string {
+	if f.l == nil {
+		return "info"
+	}
+	return strings.ToLower(f.l.String())
+}
+
+func (f logLevelFlag) Set(s string) error {
+	if err := f.l.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("%q is not a log level (debug, info, warn, error)", s)
+	}
+	return nil
+}
+
+type oneOfFlag struct {
+	v     *string
+	allow []string
+}
+
+func (f oneOfFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+
+func (f oneOfFlag) Set(s string) error {
+	for _, a := range f.allow {
+		if s == a {
+			*f.v = s
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", s, strings.Join(f.allow, ", "))
+}
+
+// envName is a flag's environment twin: --log-level -> MOCK_LOG_LEVEL.
+func envName(flagName string) string {
+	return "MOCK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", ":8080", "address to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&c.scenariosDir, "scenarios", "", "folder of scenario files to serve instead of the embedded ones")
+	fs.StringVar(&c.scenario, "scenario", "default", "scenario answering requests that no other switch steers")
+	fs.Int64Var(&c.seed, "seed", 1, "seed of generated data: same scenario and seed, same bytes")
+	fs.IntVar(&c.errStatus, "error", 0, fmt.Sprintf("make every request fail with this documented error status (one of %v)", fixtures.DocumentedStatuses()))
+	fs.Var(delayFlag{&c.delay}, "delay", "delay every answer: a duration (250ms) or a range (50ms..200ms)")
+	c.logLevel = slog.LevelInfo
+	fs.Var(logLevelFlag{&c.logLevel}, "log-level", "debug, info, warn or error; debug logs every request")
+	c.logFormat = "text"
+	fs.Var(oneOfFlag{&c.logFormat, []string{"text", "json"}}, "log-format", "text or json")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "request header limit in bytes; past it: 431 in the documented error shape")
+	fs.Usage = func() { usage(fs) }
+	return fs
+}
+
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprint(w, `mockserver: a local emulator of Huawei Cloud Workspace ListInstancesStatus
+(GET /v2/{project_id}/connections/status).
+
+Usage:
+  mockserver [flags]              serve (the embedded scenarios unless --scenarios)
+  mockserver validate [DIR]       check the scenario files of DIR (or --scenarios, or the embedded set)
+  mockserver healthcheck [flags]  exit 0 when the server at --addr answers /healthz
+
+Flags (each has an environment twin; the flag wins):
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		def := f.DefValue
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  --%-18s %s\n  %-20s env %s, default %s\n", f.Name, f.Usage, "", envName(f.Name), def)
+	})
+}
+
+// parseConfig reads flags, then fills each flag not given from its
+// environment twin. Bad values stop the program with a message.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, []string, error) {
+	c := &config{}
+	fs := newFlagSet(name, c, stderr)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil, nil, exitError{code: 0}
+		}
+		return nil, nil, exitError{code: 2}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var problems []string
+	fs.VisitAll(func(f *flag.Flag) {
+		env := envName(f.Name)
+		if v := getenv(env); v != "" && !given[f.Name] {
+			if err := fs.Set(f.Name, v); err != nil {
+				problems = append(problems, fmt.Sprintf("%s=%q: %v", env, v, err))
+			}
+		}
+	})
+	if len(problems) > 0 {
+		return nil, nil, exitError{code: 2, msg: strings.Join(problems, "\n")}
+	}
+	if c.errStatus != 0 {
+		if _, ok := fixtures.DefaultError(c.errStatus); !ok {
+			return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--error %d: not a documented error status of this API (one of %v)", c.errStatus, fixtures.DocumentedStatuses())}
+		}
+	}
+	if c.maxHeaderBytes < 1024 {
+		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)}
+	}
+	return c, fs.Args(), nil
+}

@@ -1,0 +1,34 @@
+// Command mockserver is a local emulator of Huawei Cloud Workspace's
+// ListInstancesStatus API (GET /v2/{project_id}/connections/status).
+//
+//	mockserver [flags]              serve (embedded scenarios unless --scenarios)
+//	mockserver validate [DIR]       check scenario files, print file:line: problem
+//	mockserver healthcheck [flags]  exit 0 when the server at --addr is healthy
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	var ex exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ex):
+		if ex.msg != "" {
+			fmt.Fprintln(os.Stderr, "mockserver:", ex.msg)
+		}
+		os.Exit(ex.code)
+	default:
+		fmt.Fprintln(os.Stderr, "mockserver:", err)
+		os.Exit(1)
+	}
+}

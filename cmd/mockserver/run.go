@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/scenarios"
+)
+
+// run is the whole program, so tests can start it as it runs in production.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "validate" || args[0] == "healthcheck" || args[0] == "serve") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, rest, err := parseConfig("mockserver "+cmd, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "validate":
+		return validate(cfg, rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, cfg.addr)
+	}
+	if len(rest) > 0 {
+		return exitError{code: 2, msg: fmt.Sprintf("unexpected argument %q (commands: validate, healthcheck)", rest[0])}
+	}
+	return serve(ctx, cfg, stderr)
+}
+
+// loadScenarios reads dir, or the embedded set when dir is "".
+func loadScenarios(dir string) (*fixtures.Set, fixtures.Problems) {
+	if dir == "" {
+		sub, _ := fs.Sub(scenarios.FS, ".")
+		return fixtures.Load(sub, "embedded")
+	}
+	return fixtures.Load(os.DirFS(dir), dir)
+}
+
+func validate(cfg *config, rest []string, stdout, stderr io.Writer) error {
+	dir := cfg.scenariosDir
+	if len(rest) > 0 {
+		dir = rest[0]
+	}
+	set, problems := loadScenarios(dir)
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p)
+	}
+	if len(problems) > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d problem(s) in the scenario files", len(problems))}
+	}
+	fmt.Fprintf(stdout, "ok: %d scenarios\n", set.Len())
+	return nil
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	if cfg.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	set, problems := loadScenarios(cfg.scenariosDir)
+	if len(problems) > 0 {
+		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
+	}
+	mock, err := handlers.New(handlers.Options{
+		Scenarios: set, Scenario: cfg.scenario, Seed: cfg.seed, Error: cfg.errStatus, Delay: cfg.delay,
+		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log,
+	})
+	if err != nil {
+		return exitError{code: 2, msg: err.Error()}
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return exitError{code: 1, msg: fmt.Sprintf("--addr %s: %v", cfg.addr, err)}
+	}
+	srv := &http.Server{
+		Handler:           mock,
+		ReadHeaderTimeout: 10 * time.Second,  // a client that hasn't sent its headers by then is cut off
+		IdleTimeout:       120 * time.Second, // keep-alive connections of idle clients are reclaimed
+		MaxHeaderBytes:    1 << 20,           // Go's own limit; ours (smaller, documented shape) is in the handler
+		// No WriteTimeout: delays and the hang fault must not be cut short.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(mock.Shutdown)
+	source := "embedded"
+	if cfg.scenariosDir != "" {
+		source = cfg.scenariosDir
+	}
+	log.Info("mockserver listening", "addr", ln.Addr().String(), "scenario", cfg.scenario, "seed", cfg.seed,
+		"scenarios", set.Len(), "source", source)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// healthcheck asks the server at addr for /healthz; for a Docker HEALTHCHECK
+// in an image without a shell.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return exitError{code: 2, msg: fmt.Sprintf("--addr %q: %v", addr, err)}
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return exitError{code: 1, msg: "unhealthy: " + err.Error()}
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return exitError{code: 1, msg: "unhealthy: /healthz answered " + resp.Status}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+// Package handlers serves the emulated API, the health check and the admin
+// API: the chi routes, and the one path every request of the API goes through
+// (switches, injected errors, sequences, delays, faults).
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// Options configure a Mock; the zero value of each field is a usable default
+// except Scenarios.
+type Options struct {
+	Scenarios      *fixtures.Set
+	Scenario       string          // start-up scenario; "" means "default"
+	Seed           int64           // seed of generated data
+	Error          int             // start-up error status; 0: none
+	Delay          *fixtures.Delay // start-up delay for every answer; nil: the scenario's
+	MaxHeaderBytes int             // request header limit (431 past it); 0: 64 KiB
+	Logger         *slog.Logger
+}
+
+// DefaultMaxHeaderBytes is the request header limit: Huawei's gateway accepts
+// far less than Go's 1 MiB.
+const DefaultMaxHeaderBytes = 64 << 10
+
+// Mock is the emulator: an http.Handler plus the state its switches change.
+type Mock struct {
+	log       *slog.Logger
+	seed      int64
+	startName string
+	startErr  *fixtures.ErrorSpec
+	delay     *fixtures.Delay
+	maxHeader int
+
+	set      atomic.Pointer[fixtures.Set]
+	ctl      atomic.Pointer[controls]
+	ctlMu    sync.Mutex // serialises writers of ctl
+	counters sync.Map   // counterKey -> *atomic.Uint64: requests seen per scenario and project
+
+	done     chan struct{} // closed by Shutdown: ends hanging requests
+	doneOnce sync.Once
+	handler  http.Handler
+}
+
+// New checks the options and builds the emulator.
+func New(o Options) (*Mock, error) {
+	if o.Scenarios == nil || o.Scenarios.Len() == 0 {
+		return nil, errors.New("no scenarios loaded")
+	}
+	if o.Scenario == "" {
+		o.Scenario = "default"
+	}
+	if o.Scenarios.Get(o.Scenario) == nil {
+		return nil, fmt.Errorf("unknown scenario %q (known: %v)", o.Scenario, o.Scenarios.Names())
+	}
+	m := &Mock{log: o.Logger, seed: o.Seed, startName: o.Scenario, delay: o.Delay,
+		maxHeader: o.MaxHeaderBytes, done: make(chan struct{})}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	if m.maxHeader <= 0 {
+		m.maxHeader = DefaultMaxHeaderBytes
+	}
+	if o.Error != 0 {
+		e, ok := fixtures.DefaultError(o.Error)
+		if !ok {
+			return nil, fmt.Errorf("error status %d is not a documented error status of this API (one of %v)", o.Error, fixtures.DocumentedStatuses())
+		}
+		m.startErr = &e
+	}
+	m.setScenarios(o.Scenarios)
+	m.ctl.Store(&controls{})
+	m.handler = m.routes()
+	return m, nil
+}
+
+// ServeHTTP serves the emulated API, the health check and the admin API.
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
+
+// Shutdown ends requests that hang on a fault, so a graceful server shutdown
+// is not held up by them; delayed requests still finish.
+func (m *Mock) Shutdown() { m.doneOnce.Do(func() { close(m.done) }) }
+
+// Scenarios returns the set being served.
+func (m *Mock) Scenarios() *fixtures.Set { return m.set.Load() }
+
+// setScenarios swaps the served set atomically, its answers encoded first.
+func (m *Mock) setScenarios(set *fixtures.Set) {
+	for _, name := range set.Names() {
+		set.Get(name).Prepare(m.seed)
+	}
+	m.set.Store(set)
+}
+
+type counterKey struct{ scenario, project string }
+
+// counter counts the requests one scenario answered for one project, so each
+// project walks its own sequence and parallel tests don't disturb each other.
+func (m *Mock) counter(scenario, project string) *atomic.Uint64 {
+	k := counterKey{scenario, project}
+	if c, ok := m.counters.Load(k); ok {
+		return c.(*atomic.Uint64)
+	}
+	c, _ := m.counters.LoadOrStore(k, new(atomic.Uint64))
+	return c.(*atomic.Uint64)
+}
+
+// injection is an error injected at run time, for count requests or until cleared.
+type injection struct {
+	spec fixtures.ErrorSpec
+	left atomic.Int64 // requests still to fail; < 0: until cleared
+}
+
+// take reports whether this request is one of those to fail.
+func (in *injection) take() bool {
+	if in == nil {
+		return false
+	}
+	for {
+		n := in.left.Load()
+		if n < 0 {
+			return true
+		}
+		if n == 0 {
+			return false
+		}
+		if in.left.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
+}
+
+// override is what the run-time switches set, globally or for one project.
+type override struct {
+	scenario string
+	inject   *injection
+}
+
+// controls is replaced whole on every change (copy on write), so a request
+// sees one consistent state with a single atomic load.
+type controls struct {
+	global   override
+	projects map[string]override
+}

@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// Header values shared by every response; never mutated.
+var (
+	contentTypeJSON = []string{"application/json;charset=UTF-8"}
+)
+
+// newRequestID returns 32 lowercase hex characters, like Huawei's gateway.
+// math/rand/v2's global generator is per-thread and lock-free: no contention.
+func newRequestID() string {
+	var b [16]byte
+	var out [32]byte
+	x, y := rand.Uint64(), rand.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i], b[8+i] = byte(x>>(8*i)), byte(y>>(8*i))
+	}
+	hex.Encode(out[:], b[:])
+	return string(out[:])
+}
+
+// requestID is the id the request-id middleware gave this response.
+func requestID(w http.ResponseWriter) string {
+	if v := w.Header()["X-Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// writeError writes every error this server answers, in the documented body:
+// all four fields as strings, plus request_id where the gateway would add it.
+func writeError(w http.ResponseWriter, e fixtures.ErrorSpec) {
+	body := appendErrorBody(make([]byte, 0, 256), e, requestID(w))
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+}
+
+func appendErrorBody(dst []byte, e fixtures.ErrorSpec, rid string) []byte {
+	dst = append(dst, `{"error_code":`...)
+	dst = fixtures.AppendJSONString(dst, e.Code)
+	dst = append(dst, `,"error_msg":`...)
+	dst = fixtures.AppendJSONString(dst, e.Msg)
+	dst = append(dst, `,"error_detail":`...)
+	dst = fixtures.AppendJSONString(dst, e.Detail)
+	dst = append(dst, `,"encoded_authorization_message":`...)
+	dst = fixtures.AppendJSONString(dst, e.EncodedMsg)
+	if e.Gateway() && rid != "" {
+		dst = append(dst, `,"request_id":`...)
+		dst = fixtures.AppendJSONString(dst, rid)
+	}
+	return append(dst, '}')
+}
+
+// mockError is an error of the emulator's own, about a switch or an admin
+// call: status 400 (or as given) in the documented shape, code MOCK.*, so it
+// can't be mistaken for an emulated cloud error.
+func mockError(status int, code, msg string) fixtures.ErrorSpec {
+	return fixtures.ErrorSpec{Status: status, Code: code, Msg: msg,
+		Detail: "This error comes from the emulator, not from the emulated API: see its README."}
+}
+
+// writeJSON writes a 200-class answer whose body is already encoded.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// routes registers every route the emulator serves, in one place.
+func (m *Mock) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(withRequestID, recoverPanics(m.log), limitHeaders(m.maxHeader))
+
+	r.Get("/v2/{project_id}/connections/status", m.listInstancesStatus)
+	r.Get("/healthz", m.healthz)
+
+	// Like Huawei's gateway: anything else is an API that does not exist.
+	r.NotFound(notFound)
+	r.MethodNotAllowed(notFound)
+	return r
+}
+
+func notFound(w http.ResponseWriter, _ *http.Request) { writeError(w, fixtures.NotFoundRoute()) }
+
+func (m *Mock) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+}

@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// listInstancesStatus serves GET /v2/{project_id}/connections/status. Every
+// switch meets here, strongest first: request headers, run-time overrides for
+// the project, global run-time overrides, the project's bound scenario, then
+// the start-up flags.
+func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
+	project := chi.URLParam(r, "project_id")
+	if strings.IndexByte(project, '%') >= 0 {
+		if p, err := url.PathUnescape(project); err == nil {
+			project = p
+		}
+	}
+	if msg := fixtures.CheckProjectID(project); msg != "" {
+		writeError(w, fixtures.ErrorSpec{Status: http.StatusBadRequest, Code: "WKS.00170312", Msg: "The tenant does not exist.",
+			Detail: fmt.Sprintf("project_id %q in the path is not a project id: %s.", truncate(project, 80), msg)})
+		return
+	}
+
+	set := m.set.Load()
+	var sw switches
+	if hasSwitches(r.Header) {
+		var bad string
+		if sw, bad = parseSwitches(r.Header, set); bad != "" {
+			writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", bad))
+			return
+		}
+	}
+
+	ctl := m.ctl.Load()
+	var po override
+	if len(ctl.projects) > 0 {
+		po = ctl.projects[project]
+	}
+	sc := sw.scenario
+	for _, name := range [...]string{po.scenario, ctl.global.scenario} {
+		if sc == nil && name != "" {
+			sc = set.Get(name)
+		}
+	}
+	if sc == nil {
+		sc = set.ForProject(project)
+	}
+	if sc == nil {
+		if sc = set.Get(m.startName); sc == nil {
+			writeError(w, mockError(http.StatusInternalServerError, "MOCK.0002",
+				fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", m.startName)))
+			return
+		}
+	}
+
+	seed := m.seed
+	if sw.hasSeed {
+		seed = sw.seed
+	}
+	var n uint64
+	if sc.Stateful() {
+		n = m.counter(sc.Name, project).Add(1) - 1
+	}
+	idx := sc.StepAt(n)
+	step := &sc.Steps[idx]
+
+	forced := sw.err
+	if forced == nil && !sw.success {
+		switch {
+		case po.inject.take():
+			forced = &po.inject.spec
+		case ctl.global.inject.take():
+			forced = &ctl.global.inject.spec
+		case m.startErr != nil:
+			forced = m.startErr
+		case sc.FailureRate > 0 && fixtures.Unit(fixtures.Mix(seed, n, 0xfa11)) < sc.FailureRate:
+			step = &sc.Failure
+		}
+	}
+
+	delay := sw.delay
+	if delay == nil {
+		delay = m.delay
+	}
+	if delay == nil {
+		delay = step.Delay
+	}
+	if delay == nil {
+		delay = &sc.Delay
+	}
+	if !delay.IsZero() && !sleep(r.Context(), delay.Pick(fixtures.Unit(fixtures.Mix(seed, n, 0xde1a)))) {
+		return // the client gave up
+	}
+
+	switch {
+	case forced != nil:
+		writeError(w, *forced)
+	case step.Error != nil:
+		writeError(w, *step.Error)
+	case step.Fault != fixtures.FaultNone:
+		m.fault(w, r, step.Fault)
+	default:
+		writeJSON(w, http.StatusOK, sc.Body(idx, seed, n))
+	}
+}
+
+func hasSwitches(h http.Header) bool {
+	return len(h["X-Mock-Scenario"]) > 0 || len(h["X-Mock-Error"]) > 0 || len(h["X-Mock-Delay"]) > 0 ||
+		len(h["X-Mock-Seed"]) > 0 || len(h["Prefer"]) > 0
+}
+
+// sleep waits d, or less if the client goes away; it reports whether the
+// whole wait passed. Server shutdown does not cut it short: in-flight
+// requests finish.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// malformedBody is a 200 body cut off mid-object, as a proxy that drops the
+// connection would leave it.
+var malformedBody = []byte(`{"statics":[{"static_name":"finance-pool","running_num":42,"stop_num":`)
+
+// fault fails the request at the transport level.
+func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) {
+	switch f {
+	case fixtures.FaultMalformed:
+		writeJSON(w, http.StatusOK, malformedBody)
+	case fixtures.FaultHang:
+		select {
+		case <-r.Context().Done():
+		case <-m.done:
+		}
+		panic(http.ErrAbortHandler) // drop the connection, answer nothing
+	case fixtures.FaultReset, fixtures.FaultEmpty:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler) // not hijackable (HTTP/2, in-process): drop it as we can
+		}
+		if tc, ok := conn.(*net.TCPConn); ok && f == fixtures.FaultReset {
+			_ = tc.SetLinger(0) // close with RST instead of FIN
+		}
+		_ = conn.Close()
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
