@@ -44,6 +44,8 @@ type Mock struct {
 	ctlMu    sync.Mutex // serialises writers of ctl
 	counters sync.Map   // counterKey -> *atomic.Uint64: requests seen per scenario and project
 
+	inFlight atomic.Int64 // API requests being answered
+
 	done     chan struct{} // closed by Shutdown: ends hanging requests
 	doneOnce sync.Once
 	handler  http.Handler

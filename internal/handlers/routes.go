@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -23,6 +24,9 @@ func (m *Mock) routes() http.Handler {
 
 func notFound(w http.ResponseWriter, _ *http.Request) { writeError(w, fixtures.NotFoundRoute()) }
 
+// healthz answers 200 while the server serves; in_flight counts the API
+// requests being answered (a test can wait on it instead of sleeping).
 func (m *Mock) healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+	body := fmt.Appendf(nil, `{"status":"ok","scenarios":%d,"in_flight":%d}`, m.set.Load().Len(), m.inFlight.Load())
+	writeJSON(w, http.StatusOK, body)
 }

@@ -18,6 +18,8 @@ import (
 // the project, global run-time overrides, the project's bound scenario, then
 // the start-up flags.
 func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
+	m.inFlight.Add(1)
+	defer m.inFlight.Add(-1)
 	project := chi.URLParam(r, "project_id")
 	if strings.IndexByte(project, '%') >= 0 {
 		if p, err := url.PathUnescape(project); err == nil {

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env builds a getenv from a map, so tests never read the real environment.
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// startRun starts the real program through run on a free port and returns its
+// base URL, a stop function and the channel run's result arrives on.
+func startRun(t *testing.T, args []string, environ map[string]string) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"--addr", "127.0.0.1:0", "--log-format", "json"}, args...), env(environ), io.Discard, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "mockserver listening" {
+				addr <- line.Addr
+			}
+		}
+		close(addr)
+	}()
+	a, ok := <-addr
+	if !ok {
+		cancel()
+		t.Fatalf("server did not start: %v", <-done)
+	}
+	t.Cleanup(cancel)
+	return "http://" + a, cancel, done
+}
+
+func TestRunServesAndStopsGracefully(t *testing.T) {
+	url, stop, done := startRun(t, nil, nil)
+	resp, err := http.Get(url + "/v2/0bec5db98280d2d02fd6c00c2de791ce/connections/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), `{"statics":[{"static_name":`) {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if err := run(context.Background(), []string{"healthcheck", "--addr", strings.TrimPrefix(url, "http://")}, env(nil), io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck of a running server: %v", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("run after stop: %v", err)
+	}
+}
+
+func TestInFlightDelayedRequestFinishesOnShutdown(t *testing.T) {
+	url, stop, done := startRun(t, []string{"--delay", "500ms", "--shutdown-timeout", "30s"}, nil)
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(url + "/v2/p1/connections/status")
+		if err != nil {
+			got <- -1
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	waitInFlight(t, url, 1)
+	stop()
+	if code := <-got; code != 200 {
+		t.Fatalf("in-flight request got %d", code)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitInFlight polls /healthz until n API requests are being answered.
+func waitInFlight(t *testing.T, url string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			InFlight int `json:"in_flight"`
+		}
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.InFlight == n {
+			return
+		}
+	}
+	t.Fatalf("never saw %d requests in flight", n)
+}
+
+func TestHealthcheckFailsWithNoServer(t *testing.T) {
+	err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, env(nil), io.Discard, io.Discard)
+	var ex exitError
+	if !errors.As(err, &ex) || ex.code != 1 {
+		t.Fatalf("healthcheck with nothing listening: %v", err)
+	}
+}
+
+func TestConfigFlagsAndEnvironment(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(*config) bool
+	}{
+		{"defaults", nil, nil, func(c *config) bool {
+			return c.addr == ":8080" && c.scenario == "default" && c.seed == 1 && c.errStatus == 0 && c.delay == nil && c.logFormat == "text"
+		}},
+		{"env twin", nil, map[string]string{"MOCK_ADDR": ":9", "MOCK_SEED": "7", "MOCK_LOG_FORMAT": "json", "MOCK_DELAY": "1s..2s"},
+			func(c *config) bool {
+				return c.addr == ":9" && c.seed == 7 && c.logFormat == "json" && c.delay.String() == "1s..2s"
+			}},
+		{"flag beats env", []string{"--seed", "3", "--error", "403"}, map[string]string{"MOCK_SEED": "7", "MOCK_ERROR": "500"},
+			func(c *config) bool { return c.seed == 3 && c.errStatus == 403 }},
+		{"log level", []string{"--log-level", "debug"}, nil, func(c *config) bool { return c.logLevel.String() == "DEBUG" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, _, err := parseConfig("t", c.args, env(c.env), io.Discard)
+			if err != nil || !c.want(cfg) {
+				t.Fatalf("%+v, %v", cfg, err)
+			}
+		})
+	}
+}
+
+func TestBadStartUpValuesStopWithAMessage(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--error", "503"}, nil, "--error 503: not a documented error status"},
+		{nil, map[string]string{"MOCK_ERROR": "418"}, "--error 418"},
+		{nil, map[string]string{"MOCK_SEED": "x"}, `MOCK_SEED="x"`},
+		{nil, map[string]string{"MOCK_DELAY": "later"}, `MOCK_DELAY="later": "later" is not a duration`},
+		{nil, map[string]string{"MOCK_LOG_FORMAT": "xml"}, `"xml" is not one of text, json`},
+		{[]string{"--scenario", "nope"}, nil, `unknown scenario "nope"`},
+		{[]string{"--scenarios", "/does/not/exist"}, nil, "cannot read the scenario folder"},
+		{[]string{"--addr", "127.0.0.1:bad"}, nil, "--addr 127.0.0.1:bad"},
+		{[]string{"stray"}, nil, `unexpected argument "stray"`},
+		{[]string{"--delay", "soon"}, nil, ""},
+	}
+	for _, c := range cases {
+		err := run(context.Background(), c.args, env(c.env), io.Discard, io.Discard)
+		var ex exitError
+		if !errors.As(err, &ex) || ex.code == 0 || !strings.Contains(ex.msg, c.want) {
+			t.Errorf("%v %v: got %v, want exit != 0 with %q", c.args, c.env, err, c.want)
+		}
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "good.yaml"), []byte("name: good\nstatics: []\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: bad\nerror:\n  status: 503\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "worse.yaml"), []byte("name: worse\nfailure_rate: 2\nstatics: []\n"), 0o644)
+	var out strings.Builder
+	err := run(context.Background(), []string{"validate", dir}, env(nil), io.Discard, &out)
+	if err == nil {
+		t.Fatal("validate passed broken files")
+	}
+	for _, want := range []string{filepath.Join(dir, "bad.yaml") + ":3: status 503", filepath.Join(dir, "worse.yaml") + ":2: failure_rate"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"validate"}, env(nil), &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "ok: ") {
+		t.Errorf("validate of the embedded set: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"validate", "../../scenarios"}, env(nil), io.Discard, io.Discard); err != nil {
+		t.Errorf("validate of the repo's scenarios/: %v", err)
+	}
+}
+
+func TestHelpListsEveryFlagWithItsEnvTwin(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"--help"}, env(nil), io.Discard, &out); err != nil {
+		var ex exitError
+		if !errors.As(err, &ex) || ex.code != 0 {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"addr", "scenarios", "scenario", "seed", "error", "delay", "log-level", "log-format"} {
+		if newFlagSet("x", &config{}, io.Discard).Lookup(name) == nil {
+			t.Errorf("flag --%s is not defined", name)
+		}
+	}
+	newFlagSet("x", &config{}, io.Discard).VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(out.String(), "--"+f.Name) || !strings.Contains(out.String(), envName(f.Name)) {
+			t.Errorf("--help lacks --%s or %s", f.Name, envName(f.Name))
+		}
+	})
+}
