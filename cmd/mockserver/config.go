@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
@@ -24,6 +26,10 @@ type config struct {
 	logFormat       string
 	shutdownTimeout time.Duration
 	maxHeaderBytes  int
+	auth            string
+	ak, sk          string
+	credentials     string
+	iamProjects     string
 }
 
 // exitError ends the program with code; msg, if any, is printed first.
@@ -115,6 +121,12 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Var(oneOfFlag{&c.logFormat, []string{"text", "json"}}, "log-format", "text or json")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "request header limit in bytes; past it: 431 in the documented error shape")
+	c.auth = "none"
+	fs.Var(oneOfFlag{&c.auth, []string{"none", "aksk"}}, "auth", "none, or aksk: verify SDK-HMAC-SHA256 signatures like the API gateway")
+	fs.StringVar(&c.ak, "ak", "", "access key accepted with --auth aksk")
+	fs.StringVar(&c.sk, "sk", "", "secret key of --ak (never logged)")
+	fs.StringVar(&c.credentials, "credentials", "", "YAML file of several AK/SK pairs (and temporary ones with security_token) for --auth aksk")
+	fs.StringVar(&c.iamProjects, "iam-projects", "", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
 	fs.Usage = func() { usage(fs) }
 	return fs
 }
@@ -173,5 +185,66 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if c.maxHeaderBytes < 1024 {
 		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)}
 	}
+	if msg := c.checkAuth(); msg != "" {
+		return nil, nil, exitError{code: 2, msg: msg}
+	}
 	return c, fs.Args(), nil
+}
+
+func (c *config) checkAuth() string {
+	hasCreds := c.ak != "" || c.sk != "" || c.credentials != ""
+	switch {
+	case c.auth == "none" && hasCreds:
+		return "--ak, --sk and --credentials take effect only with --auth aksk"
+	case c.auth == "aksk" && !hasCreds:
+		return "--auth aksk needs --ak and --sk, or --credentials FILE"
+	case (c.ak == "") != (c.sk == ""):
+		return "--ak and --sk go together"
+	}
+	if _, err := c.regionProjects(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// regionProjects parses --iam-projects.
+func (c *config) regionProjects() (map[string]string, error) {
+	out := map[string]string{}
+	if c.iamProjects == "" {
+		return out, nil
+	}
+	for _, pair := range strings.Split(c.iamProjects, ",") {
+		region, id, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || region == "" {
+			return nil, fmt.Errorf("--iam-projects %q: write region=project_id pairs separated by commas", c.iamProjects)
+		}
+		if msg := fixtures.CheckProjectID(id); msg != "" {
+			return nil, fmt.Errorf("--iam-projects: project id %q for %s: %s", id, region, msg)
+		}
+		out[region] = id
+	}
+	return out, nil
+}
+
+// verifier builds the signature verifier for --auth aksk (nil for none).
+func (c *config) verifier() (*aksk.Verifier, error) {
+	if c.auth != "aksk" {
+		return nil, nil
+	}
+	var creds []aksk.Credential
+	if c.ak != "" {
+		creds = append(creds, aksk.Credential{AK: c.ak, SK: c.sk})
+	}
+	if c.credentials != "" {
+		data, err := os.ReadFile(c.credentials)
+		if err != nil {
+			return nil, fmt.Errorf("--credentials: %v", err)
+		}
+		more, err := aksk.ParseCredentials(c.credentials, data)
+		if err != nil {
+			return nil, err
+		}
+		creds = append(creds, more...)
+	}
+	return aksk.NewVerifier(creds, nil)
 }

@@ -78,9 +78,14 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
 	}
+	verifier, err := cfg.verifier()
+	if err != nil {
+		return exitError{code: 2, msg: err.Error()}
+	}
+	regions, _ := cfg.regionProjects() // checked with the flags
 	mock, err := handlers.New(handlers.Options{
 		Scenarios: set, Scenario: cfg.scenario, Seed: cfg.seed, Error: cfg.errStatus, Delay: cfg.delay,
-		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log,
+		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: regions,
 	})
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
@@ -103,7 +108,7 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 		source = cfg.scenariosDir
 	}
 	log.Info("mockserver listening", "addr", ln.Addr().String(), "scenario", cfg.scenario, "seed", cfg.seed,
-		"scenarios", set.Len(), "source", source)
+		"scenarios", set.Len(), "source", source, "auth", cfg.auth)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

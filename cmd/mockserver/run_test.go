@@ -113,6 +113,19 @@ func waitInFlight(t *testing.T, url string, n int) {
 	t.Fatalf("never saw %d requests in flight", n)
 }
 
+func TestAuthAKSKFromTheEnvironment(t *testing.T) {
+	url, _, _ := startRun(t, nil, map[string]string{"MOCK_AUTH": "aksk", "MOCK_AK": "AK1", "MOCK_SK": "very-secret-sk"})
+	resp, err := http.Get(url + "/v2/p1/connections/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(string(body), `"error_code":"APIGW.0301"`) {
+		t.Fatalf("unsigned request under --auth aksk: %d %s", resp.StatusCode, body)
+	}
+}
+
 func TestHealthcheckFailsWithNoServer(t *testing.T) {
 	err := run(context.Background(), []string{"healthcheck", "--addr", "127.0.0.1:1"}, env(nil), io.Discard, io.Discard)
 	var ex exitError
@@ -165,6 +178,12 @@ func TestBadStartUpValuesStopWithAMessage(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:bad"}, nil, "--addr 127.0.0.1:bad"},
 		{[]string{"stray"}, nil, `unexpected argument "stray"`},
 		{[]string{"--delay", "soon"}, nil, ""},
+		{[]string{"--auth", "aksk"}, nil, "--auth aksk needs --ak and --sk, or --credentials FILE"},
+		{[]string{"--ak", "A", "--sk", "S"}, nil, "take effect only with --auth aksk"},
+		{[]string{"--auth", "aksk", "--ak", "A"}, nil, "--ak and --sk go together"},
+		{[]string{"--auth", "basic"}, nil, ""},
+		{[]string{"--auth", "aksk", "--credentials", "/does/not/exist"}, nil, "--credentials: open /does/not/exist"},
+		{[]string{"--iam-projects", "cn-north-4"}, nil, "write region=project_id pairs"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, env(c.env), io.Discard, io.Discard)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
@@ -24,6 +25,9 @@ type Options struct {
 	Delay          *fixtures.Delay // start-up delay for every answer; nil: the scenario's
 	MaxHeaderBytes int             // request header limit (431 past it); 0: 64 KiB
 	Logger         *slog.Logger
+
+	Verifier       *aksk.Verifier    // nil: no authentication, like --auth none
+	RegionProjects map[string]string // IAM: region -> project id; others get StableProjectID
 }
 
 // DefaultMaxHeaderBytes is the request header limit: Huawei's gateway accepts
@@ -38,6 +42,9 @@ type Mock struct {
 	startErr  *fixtures.ErrorSpec
 	delay     *fixtures.Delay
 	maxHeader int
+
+	verifier       *aksk.Verifier
+	regionProjects map[string]string
 
 	set      atomic.Pointer[fixtures.Set]
 	ctl      atomic.Pointer[controls]
@@ -63,7 +70,8 @@ func New(o Options) (*Mock, error) {
 		return nil, fmt.Errorf("unknown scenario %q (known: %v)", o.Scenario, o.Scenarios.Names())
 	}
 	m := &Mock{log: o.Logger, seed: o.Seed, startName: o.Scenario, delay: o.Delay,
-		maxHeader: o.MaxHeaderBytes, done: make(chan struct{})}
+		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}),
+		verifier: o.Verifier, regionProjects: o.RegionProjects}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}

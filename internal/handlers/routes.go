@@ -14,6 +14,7 @@ func (m *Mock) routes() http.Handler {
 	r.Use(withRequestID, recoverPanics(m.log), limitHeaders(m.maxHeader))
 
 	r.Get("/v2/{project_id}/connections/status", m.listInstancesStatus)
+	r.Get("/v3/projects", m.iamProjects)
 	r.Get("/healthz", m.healthz)
 
 	// Like Huawei's gateway: anything else is an API that does not exist.

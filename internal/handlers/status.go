@@ -20,6 +20,12 @@ import (
 func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	m.inFlight.Add(1)
 	defer m.inFlight.Add(-1)
+	if m.verifier != nil {
+		if e := m.verifier.Verify(r, nil); e != nil {
+			writeError(w, *e)
+			return
+		}
+	}
 	project := chi.URLParam(r, "project_id")
 	if strings.IndexByte(project, '%') >= 0 {
 		if p, err := url.PathUnescape(project); err == nil {

@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"sort"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// StableProjectID is the project id the IAM route gives a region nobody
+// configured: 32 lowercase hex, like a real one, the same on every run.
+func StableProjectID(region string) string {
+	h := sha256.Sum256([]byte("workspace-mock project " + region))
+	return hex.EncodeToString(h[:16])
+}
+
+// domainID stands in for the account (domain) that owns every project.
+var domainID = StableProjectID("domain")
+
+// iamProjects serves GET /v3/projects?name=<region>, the IAM call the SDK makes
+// to discover its project id when built with a region and no project id.
+func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
+	if m.verifier != nil {
+		if e := m.verifier.Verify(r, nil); e != nil {
+			writeError(w, *e)
+			return
+		}
+	}
+	base := "http://" + r.Host + "/v3/projects"
+	var regions []string
+	if name := r.URL.Query().Get("name"); name != "" {
+		regions = []string{name}
+	} else {
+		for region := range m.regionProjects {
+			regions = append(regions, region)
+		}
+		sort.Strings(regions)
+	}
+	b := append(make([]byte, 0, 512), `{"links":{"next":null,"previous":null,"self":`...)
+	b = fixtures.AppendJSONString(b, base+"?"+r.URL.RawQuery)
+	b = append(b, `},"projects":[`...)
+	for i, region := range regions {
+		id := m.regionProjects[region]
+		if id == "" {
+			id = StableProjectID(region)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"domain_id":"`+domainID+`","is_domain":false,"parent_id":"`+domainID+`","name":`...)
+		b = fixtures.AppendJSONString(b, region)
+		b = append(b, `,"description":"","links":{"next":null,"previous":null,"self":`...)
+		b = fixtures.AppendJSONString(b, base+"/"+id)
+		b = append(b, `},"id":`...)
+		b = fixtures.AppendJSONString(b, id)
+		b = append(b, `,"enabled":true}`...)
+	}
+	b = append(b, `]}`...)
+	w.Header()["X-Iam-Trace-Id"] = []string{requestID(w)} // real IAM answers carry one
+	writeJSON(w, http.StatusOK, b)
+}

@@ -1,0 +1,334 @@
+package sdkconformance
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer/algorithm"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
+	wsregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/region"
+
+	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/scenarios"
+)
+
+const projectID = "0bec5db98280d2d02fd6c00c2de791ce"
+
+// serve starts the emulator on a loopback port for one test.
+func serve(t *testing.T, o handlers.Options) *httptest.Server {
+	t.Helper()
+	if o.Scenarios == nil {
+		set, problems := fixtures.Load(scenarios.FS, "scenarios")
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		o.Scenarios = set
+	}
+	m, err := handlers.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	t.Cleanup(m.Shutdown)
+	return srv
+}
+
+// httpConfig sets a user agent, which also keeps the SDK from writing
+// ~/.huaweicloud/application_id into the real home directory.
+func httpConfig() *config.HttpConfig {
+	return config.DefaultHttpConfig().WithUserAgent("mock-conformance").WithTimeout(5 * time.Second)
+}
+
+func client(t *testing.T, endpoint, ak, sk string, hc *config.HttpConfig) *workspace.WorkspaceClient {
+	t.Helper()
+	cred, err := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(projectID).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := workspace.WorkspaceClientBuilder().WithEndpoints([]string{endpoint}).WithCredential(cred).WithHttpConfig(hc).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workspace.NewWorkspaceClient(c)
+}
+
+func call(c *workspace.WorkspaceClient, headers map[string]string) (*model.ListInstancesStatusResponse, error) {
+	inv := c.ListInstancesStatusInvoker(&model.ListInstancesStatusRequest{})
+	if len(headers) > 0 {
+		inv.GetBaseInvoker().AddHeaders(headers)
+	}
+	return inv.Invoke()
+}
+
+func TestServerBinaryDoesNotLinkTheSDK(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "../../cmd/mockserver").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "huaweicloud-sdk-go-v3") {
+		t.Fatal("cmd/mockserver depends on the SDK; it must stay a test dependency")
+	}
+}
+
+func TestEveryDataScenarioParsesThroughTheSDK(t *testing.T) {
+	srv := serve(t, handlers.Options{Seed: 1})
+	c := client(t, srv.URL, "ak", "sk", httpConfig())
+	for _, name := range []string{"default", "empty", "max-values", "large", "flaky", "slow", "fail-twice", "fresh"} {
+		t.Run(name, func(t *testing.T) {
+			h := map[string]string{"X-Mock-Scenario": name, "Prefer": "code=200"}
+			if name == "slow" {
+				h["X-Mock-Delay"] = "0s"
+			}
+			if name == "fail-twice" {
+				for i := 0; i < 2; i++ {
+					call(c, h)
+				}
+			}
+			resp, err := call(c, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.HttpStatusCode != 200 || resp.Statics == nil {
+				t.Fatalf("status %d, statics %v", resp.HttpStatusCode, resp.Statics)
+			}
+			groups := *resp.Statics
+			for _, g := range groups {
+				for i, f := range []*int32{g.RunningNum, g.StopNum, g.HibernateNum, g.OtherNum, g.AttachedNum, g.UnattachedNum,
+					g.CannotAttachNum, g.InProcessNum, g.InUseNum, g.UnregisteredNum, g.ReadyNum, g.DisconnectedNum, g.UnknownNum} {
+					if f == nil {
+						t.Fatalf("group %v: counter %d is nil", g.StaticName, i)
+					}
+					if name == "max-values" && *f != 2147483647 {
+						t.Errorf("max-values counter %d = %d", i, *f)
+					}
+				}
+				if g.StaticName == nil || *g.StaticName == "" {
+					t.Fatal("group without static_name")
+				}
+			}
+			switch {
+			case name == "empty" && len(groups) != 0,
+				name == "large" && len(groups) != 1000,
+				name == "max-values" && len(groups) != 1,
+				name != "empty" && len(groups) == 0:
+				t.Errorf("%d groups", len(groups))
+			}
+		})
+	}
+}
+
+// serviceError asserts the SDK surfaced a *sdkerr.ServiceResponseError.
+func serviceError(t *testing.T, err error) *sdkerr.ServiceResponseError {
+	t.Helper()
+	var se *sdkerr.ServiceResponseError
+	if !errors.As(err, &se) {
+		t.Fatalf("want *sdkerr.ServiceResponseError, got %T: %v", err, err)
+	}
+	return se
+}
+
+// recordIDs wraps the transport to see the X-Request-Id the SDK received.
+type recordIDs struct {
+	last string
+}
+
+func (r *recordIDs) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil {
+		r.last = resp.Header.Get("X-Request-Id")
+	}
+	return resp, err
+}
+
+func TestEachDocumentedErrorSurfacesAsServiceResponseError(t *testing.T) {
+	srv := serve(t, handlers.Options{})
+	rt := &recordIDs{}
+	c := client(t, srv.URL, "ak", "sk", httpConfig().WithHttpRoundTripper(rt))
+	for _, status := range fixtures.DocumentedStatuses() {
+		want, _ := fixtures.DefaultError(status)
+		_, err := call(c, map[string]string{"X-Mock-Scenario": "error-" + strconv.Itoa(status)})
+		se := serviceError(t, err)
+		if se.StatusCode != status || se.ErrorCode != want.Code || se.ErrorMessage != want.Msg {
+			t.Errorf("%d: got %d %q %q", status, se.StatusCode, se.ErrorCode, se.ErrorMessage)
+		}
+		if se.RequestId == "" || se.RequestId != rt.last {
+			t.Errorf("%d: RequestId %q, X-Request-Id %q", status, se.RequestId, rt.last)
+		}
+		if (status == 403) != (se.EncodedAuthorizationMessage != "") {
+			t.Errorf("%d: EncodedAuthorizationMessage %q", status, se.EncodedAuthorizationMessage)
+		}
+	}
+	_, err := call(c, map[string]string{"X-Mock-Scenario": "service-disabled"})
+	if se := serviceError(t, err); se.ErrorCode != "WKS.00010099" || se.ErrorMessage != "The Workspace service is disabled." {
+		t.Errorf("scenario's own error: %+v", se)
+	}
+}
+
+
+func TestTransportFaultsSurfaceAsClientErrors(t *testing.T) {
+	srv := serve(t, handlers.Options{})
+	c := client(t, srv.URL, "ak", "sk", httpConfig().WithTimeout(300*time.Millisecond))
+	for fault, want := range map[string]string{
+		"fault-reset": "connection reset by peer",
+		"fault-empty": "EOF",
+		"fault-hang":  "Client.Timeout exceeded",
+	} {
+		_, err := call(c, map[string]string{"X-Mock-Scenario": fault})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error with %q", fault, err, want)
+		}
+	}
+	_, err := call(c, map[string]string{"X-Mock-Scenario": "fault-malformed"})
+	if se := serviceError(t, err); se.StatusCode != 200 {
+		t.Errorf("malformed: %+v", se)
+	}
+}
+
+func TestClientConfiguredOnlyThroughTheRegionEnvironment(t *testing.T) {
+	srv := serve(t, handlers.Options{})
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4", srv.URL)
+	reg, err := wsregion.SafeValueOf("cn-north-4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := basic.NewCredentialsBuilder().WithAk("env-ak").WithSk("sk").WithProjectId(projectID).Build()
+	hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := call(workspace.NewWorkspaceClient(hc), nil)
+	if err != nil || resp.Statics == nil || len(*resp.Statics) == 0 {
+		t.Fatalf("%v %v", resp, err)
+	}
+}
+
+func TestProjectIDDiscoveredThroughIAM(t *testing.T) {
+	const wanted = "aaaabbbbccccddddeeeeffff00001111"
+	srv := serve(t, handlers.Options{RegionProjects: map[string]string{"cn-north-1": wanted}, Scenarios: boundSet(t, wanted)})
+	t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_1", srv.URL)
+	reg, _ := wsregion.SafeValueOf("cn-north-1")
+	cred := basic.NewCredentialsBuilder().WithAk("iam-ak").WithSk("sk").WithIamEndpointOverride(srv.URL).Build()
+	hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := call(workspace.NewWorkspaceClient(hc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the bound scenario answers only for the discovered project id
+	if g := *resp.Statics; len(g) != 1 || *g[0].StaticName != "bound-to-"+wanted {
+		t.Fatalf("answered %v: the request did not use the discovered project id", g)
+	}
+}
+
+func boundSet(t *testing.T, project string) *fixtures.Set {
+	t.Helper()
+	list := []*fixtures.Scenario{}
+	for name, text := range map[string]string{
+		"default.yaml": "name: default\nstatics: []\n",
+		"bound.yaml":   "name: bound\nprojects: [" + project + "]\nstatics:\n  - static_name: bound-to-" + project + "\n",
+	} {
+		sc, problems := fixtures.ParseFile(name, []byte(text))
+		if problems != nil {
+			t.Fatal(problems)
+		}
+		list = append(list, sc)
+	}
+	set, problems := fixtures.Build(list)
+	if problems != nil {
+		t.Fatal(problems)
+	}
+	return set
+}
+
+func TestAKSKAcceptsGoodSignaturesAndRejectsEachBadCase(t *testing.T) {
+	v, err := aksk.NewVerifier([]aksk.Credential{
+		{AK: "GOODAK", SK: "good-secret"},
+		{AK: "TEMPAK", SK: "temp-secret", SecurityToken: "session-token"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, handlers.Options{Verifier: v, RegionProjects: map[string]string{"ap-southeast-1": projectID}})
+
+	if resp, err := call(client(t, srv.URL, "GOODAK", "good-secret", httpConfig()), nil); err != nil || resp.Statics == nil {
+		t.Fatalf("good credentials: %v", err)
+	}
+	tempCred := basic.NewCredentialsBuilder().WithAk("TEMPAK").WithSk("temp-secret").WithSecurityToken("session-token").WithProjectId(projectID).Build()
+	tc, _ := workspace.WorkspaceClientBuilder().WithEndpoints([]string{srv.URL}).WithCredential(tempCred).WithHttpConfig(httpConfig()).SafeBuild()
+	if _, err := call(workspace.NewWorkspaceClient(tc), nil); err != nil {
+		t.Fatalf("temporary credentials with their token: %v", err)
+	}
+
+	cases := []struct {
+		name, ak, sk string
+		hc           *config.HttpConfig
+		code, msg    string
+	}{
+		{"unknown AK", "NOSUCHAK", "good-secret", httpConfig(), "APIGW.0301", "Incorrect IAM authentication information: Get secretKey failed,ak:NOSUCHAK,err:ak not exist"},
+		{"wrong SK", "GOODAK", "wrong-secret", httpConfig(), "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"},
+		{"temporary AK without token", "TEMPAK", "temp-secret", httpConfig(), "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"},
+		{"unsupported algorithm", "GOODAK", "good-secret", httpConfig().WithSigningAlgorithm(algorithm.HmacSM3), "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := call(client(t, srv.URL, c.ak, c.sk, c.hc), nil)
+			se := serviceError(t, err)
+			if se.StatusCode != 401 || se.ErrorCode != c.code || se.ErrorMessage != c.msg {
+				t.Errorf("got %d %q %q", se.StatusCode, se.ErrorCode, se.ErrorMessage)
+			}
+			t.Logf("SDK saw ErrorCode=%s ErrorMessage=%q", se.ErrorCode, se.ErrorMessage)
+		})
+	}
+
+	t.Run("stale X-Sdk-Date", func(t *testing.T) {
+		stale := time.Now().UTC().Add(-20 * time.Minute).Format(aksk.DateFormat)
+		_, err := call(client(t, srv.URL, "GOODAK", "good-secret", httpConfig()), map[string]string{"X-Sdk-Date": stale})
+		se := serviceError(t, err)
+		if se.StatusCode != 401 || se.ErrorCode != "APIGW.0303" ||
+			!strings.HasPrefix(se.ErrorMessage, "Incorrect app authentication information: signature expired, signature time:"+stale+",server time:") {
+			t.Errorf("got %d %q %q", se.StatusCode, se.ErrorCode, se.ErrorMessage)
+		}
+		t.Logf("SDK saw ErrorCode=%s ErrorMessage=%q", se.ErrorCode, se.ErrorMessage)
+	})
+
+	t.Run("IAM discovery is signed too", func(t *testing.T) {
+		// The SDK caches a region's endpoint and an AK's project id for the
+		// process, so each case has a region of its own.
+		for sk, region := range map[string]string{"good-secret": "ap-southeast-1", "bad-secret": "ap-southeast-2"} {
+			wantErr := sk == "bad-secret"
+			t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_"+strings.ToUpper(strings.ReplaceAll(region, "-", "_")), srv.URL)
+			reg, _ := wsregion.SafeValueOf(region)
+			cred := basic.NewCredentialsBuilder().WithAk("GOODAK").WithSk(sk).WithIamEndpointOverride(srv.URL).Build()
+			// the SDK asks IAM for the project id while building the client
+			hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
+			if err == nil {
+				_, err = call(workspace.NewWorkspaceClient(hc), nil)
+			}
+			if (err != nil) != wantErr {
+				t.Errorf("sk %s: %v", sk, err)
+			}
+			if wantErr && (err == nil || !strings.Contains(err.Error(), "verify aksk signature fail")) {
+				t.Errorf("IAM rejection: %v", err)
+			}
+			if err != nil {
+				t.Logf("SDK saw: %v", err)
+			}
+		}
+	})
+}
