@@ -144,9 +144,9 @@ func TestCredentialsFile(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		"credentials:\n  - ak: A\n    sk: S\n    colour: red\n": "c.yaml:4: field colour not found",
-		"credentials:\n  - ak: A\n":                            "c.yaml: credential 1 needs both ak and sk",
-		"credentials: []\n":                                    "c.yaml: no credentials",
-		"credentials: [\n":                                     "c.yaml:",
+		"credentials:\n  - ak: A\n":                             "c.yaml: credential 1 needs both ak and sk",
+		"credentials: []\n":                                     "c.yaml: no credentials",
+		"credentials: [\n":                                      "c.yaml:",
 	} {
 		if _, err := aksk.ParseCredentials("c.yaml", []byte(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: got %v, want %q", body, err, want)

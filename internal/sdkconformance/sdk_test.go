@@ -177,7 +177,6 @@ func TestEachDocumentedErrorSurfacesAsServiceResponseError(t *testing.T) {
 	}
 }
 
-
 func TestTransportFaultsSurfaceAsClientErrors(t *testing.T) {
 	srv := serve(t, handlers.Options{})
 	c := client(t, srv.URL, "ak", "sk", httpConfig().WithTimeout(300*time.Millisecond))
