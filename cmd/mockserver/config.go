@@ -30,6 +30,10 @@ type config struct {
 	ak, sk          string
 	credentials     string
 	iamProjects     string
+	adminToken      string
+	journalSize     int
+	watch           bool
+	watchInterval   time.Duration
 }
 
 // exitError ends the program with code; msg, if any, is printed first.
@@ -127,6 +131,10 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.sk, "sk", "", "secret key of --ak (never logged)")
 	fs.StringVar(&c.credentials, "credentials", "", "YAML file of several AK/SK pairs (and temporary ones with security_token) for --auth aksk")
 	fs.StringVar(&c.iamProjects, "iam-projects", "", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "Bearer token the admin API (/_mock/) requires; empty: none (never logged)")
+	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: no journal")
+	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving")
+	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")
 	fs.Usage = func() { usage(fs) }
 	return fs
 }
@@ -184,6 +192,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if c.maxHeaderBytes < 1024 {
 		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)}
+	}
+	if c.journalSize < 0 {
+		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--journal-size %d: must be 0 (off) or more", c.journalSize)}
+	}
+	if c.watchInterval < 10*time.Millisecond {
+		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)}
 	}
 	if msg := c.checkAuth(); msg != "" {
 		return nil, nil, exitError{code: 2, msg: msg}

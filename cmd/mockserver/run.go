@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,13 +38,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, cfg, stderr)
 }
 
-// loadScenarios reads dir, or the embedded set when dir is "".
-func loadScenarios(dir string) (*fixtures.Set, fixtures.Problems) {
+// openScenarios reads dir, or the embedded set when dir is "".
+func openScenarios(dir string) (*fixtures.Folder, *fixtures.Set, fixtures.Problems) {
 	if dir == "" {
-		sub, _ := fs.Sub(scenarios.FS, ".")
-		return fixtures.Load(sub, "embedded")
+		return fixtures.OpenFolder(scenarios.FS, "embedded")
 	}
-	return fixtures.Load(os.DirFS(dir), dir)
+	return fixtures.OpenFolder(os.DirFS(dir), dir)
 }
 
 func validate(cfg *config, rest []string, stdout, stderr io.Writer) error {
@@ -53,7 +51,7 @@ func validate(cfg *config, rest []string, stdout, stderr io.Writer) error {
 	if len(rest) > 0 {
 		dir = rest[0]
 	}
-	set, problems := loadScenarios(dir)
+	_, set, problems := openScenarios(dir)
 	for _, p := range problems {
 		fmt.Fprintln(stderr, p)
 	}
@@ -74,7 +72,7 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 
 func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
-	set, problems := loadScenarios(cfg.scenariosDir)
+	folder, set, problems := openScenarios(cfg.scenariosDir)
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
 	}
@@ -83,9 +81,14 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 		return exitError{code: 2, msg: err.Error()}
 	}
 	regions, _ := cfg.regionProjects() // checked with the flags
+	journal := cfg.journalSize
+	if journal == 0 {
+		journal = -1 // the flag's 0 is "off"; the option's 0 is "default"
+	}
 	mock, err := handlers.New(handlers.Options{
 		Scenarios: set, Scenario: cfg.scenario, Seed: cfg.seed, Error: cfg.errStatus, Delay: cfg.delay,
 		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: regions,
+		JournalSize: journal, AdminToken: cfg.adminToken,
 	})
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
@@ -110,6 +113,20 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	log.Info("mockserver listening", "addr", ln.Addr().String(), "scenario", cfg.scenario, "seed", cfg.seed,
 		"scenarios", set.Len(), "source", source, "auth", cfg.auth)
 
+	if host, _, _ := net.SplitHostPort(cfg.addr); cfg.adminToken == "" && !isLoopback(host) {
+		log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; set --admin-token or listen on 127.0.0.1",
+			"addr", cfg.addr)
+	}
+	if cfg.scenariosDir != "" && cfg.watch {
+		go folder.Watch(ctx, cfg.watchInterval, func(set *fixtures.Set, problems fixtures.Problems) {
+			for _, p := range problems {
+				log.Error("scenario file rejected; its last good version keeps serving", "problem", p.String())
+			}
+			mock.SetScenarios(set)
+			log.Info("scenarios reloaded", "scenarios", set.Len(), "problems", len(problems))
+		})
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -129,6 +146,14 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // healthcheck asks the server at addr for /healthz; for a Docker HEALTHCHECK

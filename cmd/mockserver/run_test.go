@@ -237,3 +237,53 @@ func TestHelpListsEveryFlagWithItsEnvTwin(t *testing.T) {
 		}
 	})
 }
+
+func TestHotReloadChangesAnswersAndABrokenEditChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "default.yaml")
+	os.WriteFile(file, []byte("name: default\nstatics:\n  - static_name: before\n"), 0o644)
+	url, _, _ := startRun(t, []string{"--scenarios", dir, "--watch-interval", "20ms"}, nil)
+	api := url + "/v2/p1/connections/status"
+	body := func() string {
+		resp, err := http.Get(api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	// waitFor polls until the answer contains want: reload is asynchronous
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if strings.Contains(body(), want) {
+				return
+			}
+		}
+		t.Fatalf("answer never contained %q: %s", want, body())
+	}
+	waitFor(`"before"`)
+	os.WriteFile(file, []byte("name: default\nstatics:\n  - static_name: after\n"), 0o644)
+	waitFor(`"after"`)
+	os.WriteFile(file, []byte("name: default\nstatics: [\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "marker.yaml"), []byte("name: marker\nstatics: []\n"), 0o644)
+	// once the marker is served the broken edit has been read too
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, _ := http.Get(url + "/healthz")
+		var h struct{ Scenarios int }
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.Scenarios == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("marker never loaded")
+		}
+	}
+	if got := body(); !strings.Contains(got, `"after"`) {
+		t.Fatalf("a broken edit changed the answer: %s", got)
+	}
+}

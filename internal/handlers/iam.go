@@ -22,12 +22,15 @@ var domainID = StableProjectID("domain")
 // iamProjects serves GET /v3/projects?name=<region>, the IAM call the SDK makes
 // to discover its project id when built with a region and no project id.
 func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
+	rec := m.begin(w, r, "")
+	defer m.finish(&rec)
 	if m.verifier != nil {
 		if e := m.verifier.Verify(r, nil); e != nil {
-			writeError(w, *e)
+			rec.fail(w, *e)
 			return
 		}
 	}
+	rec.Status = http.StatusOK
 	base := "http://" + r.Host + "/v3/projects"
 	var regions []string
 	if name := r.URL.Query().Get("name"); name != "" {

@@ -26,6 +26,9 @@ type Options struct {
 	MaxHeaderBytes int             // request header limit (431 past it); 0: 64 KiB
 	Logger         *slog.Logger
 
+	JournalSize int    // requests kept for GET /_mock/requests; 0: 1000; < 0: none
+	AdminToken  string // Bearer token the admin API requires; "": none
+
 	Verifier       *aksk.Verifier    // nil: no authentication, like --auth none
 	RegionProjects map[string]string // IAM: region -> project id; others get StableProjectID
 }
@@ -33,6 +36,9 @@ type Options struct {
 // DefaultMaxHeaderBytes is the request header limit: Huawei's gateway accepts
 // far less than Go's 1 MiB.
 const DefaultMaxHeaderBytes = 64 << 10
+
+// DefaultJournalSize is how many requests the journal keeps by default.
+const DefaultJournalSize = 1000
 
 // Mock is the emulator: an http.Handler plus the state its switches change.
 type Mock struct {
@@ -45,6 +51,8 @@ type Mock struct {
 
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
+	adminToken     string
+	journal        *journal
 
 	set      atomic.Pointer[fixtures.Set]
 	ctl      atomic.Pointer[controls]
@@ -71,7 +79,13 @@ func New(o Options) (*Mock, error) {
 	}
 	m := &Mock{log: o.Logger, seed: o.Seed, startName: o.Scenario, delay: o.Delay,
 		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}),
-		verifier: o.Verifier, regionProjects: o.RegionProjects}
+		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken}
+	switch {
+	case o.JournalSize == 0:
+		m.journal = newJournal(DefaultJournalSize)
+	case o.JournalSize > 0:
+		m.journal = newJournal(o.JournalSize)
+	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}

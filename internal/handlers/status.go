@@ -20,20 +20,22 @@ import (
 func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	m.inFlight.Add(1)
 	defer m.inFlight.Add(-1)
-	if m.verifier != nil {
-		if e := m.verifier.Verify(r, nil); e != nil {
-			writeError(w, *e)
-			return
-		}
-	}
 	project := chi.URLParam(r, "project_id")
 	if strings.IndexByte(project, '%') >= 0 {
 		if p, err := url.PathUnescape(project); err == nil {
 			project = p
 		}
 	}
+	rec := m.begin(w, r, project)
+	defer m.finish(&rec)
+	if m.verifier != nil {
+		if e := m.verifier.Verify(r, nil); e != nil {
+			rec.fail(w, *e)
+			return
+		}
+	}
 	if msg := fixtures.CheckProjectID(project); msg != "" {
-		writeError(w, fixtures.ErrorSpec{Status: http.StatusBadRequest, Code: "WKS.00170312", Msg: "The tenant does not exist.",
+		rec.fail(w, fixtures.ErrorSpec{Status: http.StatusBadRequest, Code: "WKS.00170312", Msg: "The tenant does not exist.",
 			Detail: fmt.Sprintf("project_id %q in the path is not a project id: %s.", truncate(project, 80), msg)})
 		return
 	}
@@ -43,7 +45,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	if hasSwitches(r.Header) {
 		var bad string
 		if sw, bad = parseSwitches(r.Header, set); bad != "" {
-			writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", bad))
+			rec.fail(w, mockError(http.StatusBadRequest, "MOCK.0001", bad))
 			return
 		}
 	}
@@ -64,12 +66,13 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	if sc == nil {
 		if sc = set.Get(m.startName); sc == nil {
-			writeError(w, mockError(http.StatusInternalServerError, "MOCK.0002",
+			rec.fail(w, mockError(http.StatusInternalServerError, "MOCK.0002",
 				fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", m.startName)))
 			return
 		}
 	}
 
+	rec.Scenario = sc.Name
 	seed := m.seed
 	if sw.hasSeed {
 		seed = sw.seed
@@ -111,12 +114,17 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case forced != nil:
-		writeError(w, *forced)
+		rec.fail(w, *forced)
 	case step.Error != nil:
-		writeError(w, *step.Error)
+		rec.fail(w, *step.Error)
 	case step.Fault != fixtures.FaultNone:
+		rec.Fault = string(step.Fault)
+		if step.Fault == fixtures.FaultMalformed {
+			rec.Status = http.StatusOK
+		}
 		m.fault(w, r, step.Fault)
 	default:
+		rec.Status = http.StatusOK
 		writeJSON(w, http.StatusOK, sc.Body(idx, seed, n))
 	}
 }
@@ -156,6 +164,10 @@ func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) {
 		}
 		panic(http.ErrAbortHandler) // drop the connection, answer nothing
 	case fixtures.FaultReset, fixtures.FaultEmpty:
+		if in, ok := w.(interface{ InjectFault(string) }); ok {
+			in.InjectFault(string(f)) // in process: no connection to drop
+			return
+		}
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			panic(http.ErrAbortHandler) // not hijackable (HTTP/2, in-process): drop it as we can

@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// MaxAdminBody bounds an admin request body.
+const MaxAdminBody = 1 << 20
+
+// adminRoutes is the JSON admin API under /_mock/.
+func (m *Mock) adminRoutes(r chi.Router) {
+	r.Use(m.requireAdminToken)
+	r.Get("/scenarios", m.adminScenarios)
+	r.Put("/scenario", m.adminSetScenario)
+	r.Put("/error", m.adminInjectError)
+	r.Delete("/error", m.adminClearError)
+	r.Get("/requests", m.adminRequests)
+	r.Delete("/requests", m.adminClearRequests)
+	r.Post("/reset", m.adminReset)
+}
+
+// requireAdminToken checks the Bearer token, in constant time, when one is set.
+func (m *Mock) requireAdminToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.adminToken != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(m.adminToken)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="mockserver admin"`)
+				writeError(w, mockError(http.StatusUnauthorized, "MOCK.0401", "admin API: missing or wrong bearer token (Authorization: Bearer <--admin-token>)"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// targetProject reads ?project_id=; "" is the global form.
+func targetProject(w http.ResponseWriter, r *http.Request) (string, bool) {
+	p := r.URL.Query().Get("project_id")
+	if p == "" {
+		return "", true
+	}
+	if msg := fixtures.CheckProjectID(p); msg != "" {
+		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("project_id %q: %s", truncate(p, 80), msg)))
+		return "", false
+	}
+	return p, true
+}
+
+// decodeBody reads a JSON body strictly: size-limited, unknown fields refused.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	if r.ContentLength > MaxAdminBody {
+		writeError(w, mockError(http.StatusRequestEntityTooLarge, "MOCK.0413", fmt.Sprintf("request body over the %d-byte limit", MaxAdminBody)))
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxAdminBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooBig):
+		writeError(w, mockError(http.StatusRequestEntityTooLarge, "MOCK.0413", fmt.Sprintf("request body over the %d-byte limit", MaxAdminBody)))
+	default:
+		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", "request body: "+err.Error()))
+	}
+	return false
+}
+
+func writeAdmin(w http.ResponseWriter, v any) {
+	body, _ := json.Marshal(v)
+	writeJSON(w, http.StatusOK, body)
+}
+
+type scenarioInfo struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	File        string   `json:"file"`
+	Projects    []string `json:"projects,omitempty"`
+}
+
+func (m *Mock) adminScenarios(w http.ResponseWriter, _ *http.Request) {
+	set := m.set.Load()
+	list := make([]scenarioInfo, 0, set.Len())
+	for _, name := range set.Names() {
+		sc := set.Get(name)
+		list = append(list, scenarioInfo{sc.Name, sc.Description, sc.File, sc.Projects})
+	}
+	global, projects := m.Active()
+	writeAdmin(w, map[string]any{"scenarios": list, "startup": m.startName, "global": global, "projects": projects})
+}
+
+func (m *Mock) adminSetScenario(w http.ResponseWriter, r *http.Request) {
+	project, ok := targetProject(w, r)
+	var body struct {
+		Name string `json:"name"`
+	}
+	if !ok || !decodeBody(w, r, &body) {
+		return
+	}
+	if err := m.SetScenario(project, body.Name); err != nil {
+		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		return
+	}
+	writeAdmin(w, map[string]string{"project_id": project, "scenario": body.Name})
+}
+
+func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
+	project, ok := targetProject(w, r)
+	var body struct {
+		Status     int     `json:"status"`
+		Count      *int    `json:"count"`
+		Code       *string `json:"error_code"`
+		Msg        *string `json:"error_msg"`
+		Detail     *string `json:"error_detail"`
+		EncodedMsg *string `json:"encoded_authorization_message"`
+	}
+	if !ok || !decodeBody(w, r, &body) {
+		return
+	}
+	e, msg := documentedError(fmt.Sprint(body.Status))
+	if msg != "" {
+		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", "status: "+msg))
+		return
+	}
+	count := -1
+	if body.Count != nil {
+		if count = *body.Count; count < 1 {
+			writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", "count must be at least 1 (leave it out to fail until DELETE /_mock/error)"))
+			return
+		}
+	}
+	for dst, src := range map[*string]*string{&e.Code: body.Code, &e.Msg: body.Msg, &e.Detail: body.Detail, &e.EncodedMsg: body.EncodedMsg} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	m.InjectError(project, e, count)
+	out := map[string]any{"project_id": project, "status": e.Status, "error_code": e.Code}
+	if count > 0 {
+		out["count"] = count
+	}
+	writeAdmin(w, out)
+}
+
+func (m *Mock) adminClearError(w http.ResponseWriter, r *http.Request) {
+	if project, ok := targetProject(w, r); ok {
+		m.ClearError(project)
+		writeAdmin(w, map[string]string{"project_id": project})
+	}
+}
+
+// entryJSON is how the journal reads over the admin API.
+type entryJSON struct {
+	Time          string  `json:"time"`
+	Method        string  `json:"method"`
+	Path          string  `json:"path"`
+	Query         string  `json:"query,omitempty"`
+	ProjectID     string  `json:"project_id,omitempty"`
+	RequestID     string  `json:"request_id"`
+	Status        int     `json:"status"`
+	Fault         string  `json:"fault,omitempty"`
+	Scenario      string  `json:"scenario,omitempty"`
+	LatencyMS     float64 `json:"latency_ms"`
+	XProjectID    string  `json:"x_project_id,omitempty"`
+	UserAgent     string  `json:"user_agent,omitempty"`
+	SdkDate       string  `json:"x_sdk_date,omitempty"`
+	Authorization bool    `json:"authorization"`
+	SecurityToken bool    `json:"security_token"`
+	AuthToken     bool    `json:"auth_token"`
+}
+
+func (m *Mock) adminRequests(w http.ResponseWriter, r *http.Request) {
+	project, ok := targetProject(w, r)
+	if !ok {
+		return
+	}
+	var since time.Time
+	if s := r.URL.Query().Get("since"); s != "" {
+		var err error
+		if since, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("since %q: use RFC 3339, e.g. 2026-11-26T10:30:00Z", s)))
+			return
+		}
+	}
+	entries := m.Requests(project, since)
+	out := make([]entryJSON, len(entries))
+	for i, e := range entries {
+		out[i] = entryJSON{e.Time.UTC().Format(time.RFC3339Nano), e.Method, e.Path, e.Query, e.ProjectID, e.RequestID, e.Status,
+			e.Fault, e.Scenario, float64(e.Latency.Microseconds()) / 1000, e.XProjectID, e.UserAgent, e.SdkDate,
+			e.Authorization, e.SecurityToken, e.AuthToken}
+	}
+	writeAdmin(w, map[string]any{"requests": out})
+}
+
+func (m *Mock) adminClearRequests(w http.ResponseWriter, r *http.Request) {
+	if project, ok := targetProject(w, r); ok {
+		m.ClearRequests(project)
+		writeAdmin(w, map[string]string{"project_id": project})
+	}
+}
+
+func (m *Mock) adminReset(w http.ResponseWriter, r *http.Request) {
+	if project, ok := targetProject(w, r); ok {
+		m.Reset(project)
+		writeAdmin(w, map[string]string{"project_id": project})
+	}
+}

@@ -1,0 +1,275 @@
+// Package workspacemock runs the Huawei Cloud Workspace ListInstancesStatus
+// emulator inside a Go test, in the style of net/http/httptest: start it,
+// point your client at URL() (or use Client(), which needs no port at all),
+// steer it, read what your client sent, close it.
+//
+//	srv, err := workspacemock.NewServer(workspacemock.Options{})
+//	if err != nil { t.Fatal(err) }
+//	defer srv.Close()
+//	srv.InjectError(500, 2)         // the next two calls fail
+//	... call srv.URL() + "/v2/<project>/connections/status" ...
+//	for _, r := range srv.Requests() { ... }
+//
+// Every server is independent: no package-level state, so parallel tests may
+// each start their own, or share one and use a project id each (Project).
+//
+// Where it differs from the real service: see the repository README, "Known
+// differences" (project ids are not checked against an account, only
+// SDK-HMAC-SHA256 signatures are verified, no TLS).
+package workspacemock
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/scenarios"
+)
+
+// Options configure a Server. The zero value serves the embedded scenarios
+// on a loopback port, with seed 0 and no authentication.
+type Options struct {
+	Scenario    string // start-up scenario; "" means "default"
+	Seed        int64  // seed of generated data
+	ScenarioDir string // serve this folder instead of the embedded scenarios
+	ScenarioFS  fs.FS  // or this file system (its root holds the *.yaml files)
+	Credentials []Credential
+	Addr        string // listen address; "" means 127.0.0.1:0
+	InProcess   bool   // no listener: use Client(), whose transport calls the handler directly
+	JournalSize int    // requests kept; 0 means 1000
+	Logger      *slog.Logger
+}
+
+// Credential is an AK/SK pair the server accepts; with any credentials the
+// server verifies SDK-HMAC-SHA256 signatures like the API gateway.
+type Credential struct {
+	AK, SK        string
+	SecurityToken string // for a temporary pair: requests must send it as X-Security-Token
+}
+
+// Request is one request the server answered, as a test inspects it.
+type Request struct {
+	Time          time.Time
+	Method        string
+	Path          string
+	Query         string
+	ProjectID     string
+	RequestID     string // the X-Request-Id it was answered with
+	Status        int    // 0 when a transport fault answered
+	Fault         string
+	Scenario      string
+	Latency       time.Duration
+	UserAgent     string
+	XProjectID    string
+	Authorization bool // an Authorization header was present (its value is never kept)
+}
+
+// Server is a running emulator.
+type Server struct {
+	mock      *handlers.Mock
+	http      *httptest.Server // nil in process
+	url       string
+	client    *http.Client
+	closeOnce sync.Once
+}
+
+// inProcessURL is the base URL of a server without a listener; Client()
+// routes it to the handler, nothing else can reach it.
+const inProcessURL = "http://workspacemock.in-process"
+
+// NewServer starts an emulator.
+func NewServer(o Options) (*Server, error) {
+	var set *fixtures.Set
+	var problems fixtures.Problems
+	switch {
+	case o.ScenarioFS != nil:
+		set, problems = fixtures.Load(o.ScenarioFS, "scenarios")
+	case o.ScenarioDir != "":
+		set, problems = fixtures.Load(os.DirFS(o.ScenarioDir), o.ScenarioDir)
+	default:
+		set, problems = fixtures.Load(scenarios.FS, "embedded")
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	var verifier *aksk.Verifier
+	if len(o.Credentials) > 0 {
+		creds := make([]aksk.Credential, len(o.Credentials))
+		for i, c := range o.Credentials {
+			creds[i] = aksk.Credential{AK: c.AK, SK: c.SK, SecurityToken: c.SecurityToken}
+		}
+		var err error
+		if verifier, err = aksk.NewVerifier(creds, nil); err != nil {
+			return nil, err
+		}
+	}
+	mock, err := handlers.New(handlers.Options{Scenarios: set, Scenario: o.Scenario, Seed: o.Seed,
+		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{mock: mock}
+	if o.InProcess {
+		s.url = inProcessURL
+		s.client = &http.Client{Transport: inProcess{mock}}
+		return s, nil
+	}
+	addr := o.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("workspacemock: listen on %s: %w", addr, err)
+	}
+	s.http = &httptest.Server{Listener: ln, Config: &http.Server{Handler: mock, ReadHeaderTimeout: 10 * time.Second}}
+	s.http.Start()
+	s.url = s.http.URL
+	s.client = s.http.Client()
+	return s, nil
+}
+
+// URL is the base URL to give clients (an SDK endpoint), without a trailing slash.
+func (s *Server) URL() string { return s.url }
+
+// Client returns an HTTP client for the server; in process it is the only way in.
+// Its Transport can be handed to the SDK (config.HttpConfig.WithHttpRoundTripper).
+func (s *Server) Client() *http.Client { return s.client }
+
+// Requests returns every request answered so far, newest last.
+func (s *Server) Requests() []Request { return s.Project("").Requests() }
+
+// SetScenario makes name answer every request that no header steers.
+func (s *Server) SetScenario(name string) error { return s.Project("").SetScenario(name) }
+
+// InjectError makes the next count requests fail with the documented error
+// for status (count <= 0: until ClearError or Reset).
+func (s *Server) InjectError(status, count int) error {
+	return s.Project("").InjectError(status, count)
+}
+
+// ClearError removes an injected error.
+func (s *Server) ClearError() { s.mock.ClearError("") }
+
+// Reset brings the server back to its start-up state: no switches, sequences
+// from the start, empty journal.
+func (s *Server) Reset() { s.mock.Reset("") }
+
+// Close stops the server; requests hanging on a fault are dropped.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.mock.Shutdown()
+		if s.http != nil {
+			s.http.Close()
+		}
+	})
+}
+
+// Project is the view of one project id: its switches and its requests only,
+// so tests sharing a server with a project id each don't disturb each other.
+type Project struct {
+	s  *Server
+	id string
+}
+
+// Project returns the view of project id ("" is the whole server).
+func (s *Server) Project(id string) *Project { return &Project{s, id} }
+
+// SetScenario makes name answer this project's requests.
+func (p *Project) SetScenario(name string) error { return p.s.mock.SetScenario(p.id, name) }
+
+// InjectError makes this project's next count requests fail with the
+// documented error for status (count <= 0: until ClearError).
+func (p *Project) InjectError(status, count int) error {
+	e, ok := fixtures.DefaultError(status)
+	if !ok {
+		return fmt.Errorf("status %d is not a documented error status (one of %v)", status, fixtures.DocumentedStatuses())
+	}
+	if count <= 0 {
+		count = -1
+	}
+	p.s.mock.InjectError(p.id, e, count)
+	return nil
+}
+
+// ClearError removes this project's injected error.
+func (p *Project) ClearError() { p.s.mock.ClearError(p.id) }
+
+// Reset clears this project's switches, sequences and journal.
+func (p *Project) Reset() { p.s.mock.Reset(p.id) }
+
+// Requests returns this project's requests, newest last.
+func (p *Project) Requests() []Request {
+	entries := p.s.mock.Requests(p.id, time.Time{})
+	out := make([]Request, len(entries))
+	for i, e := range entries {
+		out[i] = Request{Time: e.Time, Method: e.Method, Path: e.Path, Query: e.Query, ProjectID: e.ProjectID,
+			RequestID: e.RequestID, Status: e.Status, Fault: e.Fault, Scenario: e.Scenario, Latency: e.Latency,
+			UserAgent: e.UserAgent, XProjectID: e.XProjectID, Authorization: e.Authorization}
+	}
+	return out
+}
+
+// inProcess is a RoundTripper that calls the handler directly: no port, no
+// goroutine, no network. Transport faults become the errors a socket gives.
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	r := req.Clone(req.Context())
+	r.RequestURI = req.URL.RequestURI()
+	if r.Host == "" {
+		r.Host = req.URL.Host
+	}
+	r.RemoteAddr = "127.0.0.1:1"
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := &faultRecorder{ResponseRecorder: httptest.NewRecorder()}
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			resp, err = nil, abortError(req.Context())
+		}
+	}()
+	t.h.ServeHTTP(rec, r)
+	switch rec.fault {
+	case string(fixtures.FaultReset):
+		return nil, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	case string(fixtures.FaultEmpty):
+		return nil, fmt.Errorf("in-process workspacemock: server closed the connection with no reply: %w", io.EOF)
+	}
+	res := rec.Result()
+	res.Request = req
+	return res, nil
+}
+
+func abortError(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fmt.Errorf("in-process workspacemock: connection dropped: %w", io.EOF)
+}
+
+// faultRecorder lets the handler report a connection-level fault in process,
+// where there is no connection to reset.
+type faultRecorder struct {
+	*httptest.ResponseRecorder
+	fault string
+}
+
+// InjectFault is called by the handler instead of hijacking a connection.
+func (f *faultRecorder) InjectFault(fault string) { f.fault = fault }

@@ -1,0 +1,237 @@
+package workspacemock_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
+
+	"github.com/workspace-mock/mockserver/workspacemock"
+)
+
+const project = "0bec5db98280d2d02fd6c00c2de791ce"
+
+func start(t *testing.T, o workspacemock.Options) *workspacemock.Server {
+	t.Helper()
+	srv, err := workspacemock.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, srv *workspacemock.Server, project string, hdr map[string]string) (int, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL()+"/v2/"+project+"/connections/status", nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// sdkClient builds an official SDK client for srv, over its URL or, in
+// process, through its transport.
+func sdkClient(t *testing.T, srv *workspacemock.Server, ak, sk string) *workspace.WorkspaceClient {
+	t.Helper()
+	hc := config.DefaultHttpConfig().WithUserAgent("workspacemock-test").WithHttpRoundTripper(srv.Client().Transport)
+	cred := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(project).Build()
+	c, err := workspace.WorkspaceClientBuilder().WithEndpoints([]string{srv.URL()}).WithCredential(cred).WithHttpConfig(hc).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workspace.NewWorkspaceClient(c)
+}
+
+func TestDrivenByTheOfficialSDK(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		t.Run(map[bool]string{false: "tcp", true: "in-process"}[inProcess], func(t *testing.T) {
+			srv := start(t, workspacemock.Options{InProcess: inProcess, Credentials: []workspacemock.Credential{{AK: "AK", SK: "SK"}}})
+			c := sdkClient(t, srv, "AK", "SK")
+			resp, err := c.ListInstancesStatus(&model.ListInstancesStatusRequest{})
+			if err != nil || resp.Statics == nil || len(*resp.Statics) == 0 {
+				t.Fatalf("%v %v", resp, err)
+			}
+			if err := srv.InjectError(403, 1); err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListInstancesStatus(&model.ListInstancesStatusRequest{})
+			var se *sdkerr.ServiceResponseError
+			if !errors.As(err, &se) || se.StatusCode != 403 || se.EncodedAuthorizationMessage == "" {
+				t.Fatalf("injected 403: %v", err)
+			}
+			if _, err := sdkClient(t, srv, "AK", "wrong").ListInstancesStatus(&model.ListInstancesStatusRequest{}); !errors.As(err, &se) || se.ErrorCode != "APIGW.0301" {
+				t.Fatalf("wrong SK: %v", err)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != 3 || reqs[0].Status != 200 || reqs[1].Status != 403 || reqs[2].Status != 401 ||
+				reqs[0].XProjectID != project || !reqs[0].Authorization || !strings.Contains(reqs[0].UserAgent, "workspacemock-test") {
+				t.Fatalf("journal: %+v", reqs)
+			}
+		})
+	}
+}
+
+func TestInProcessFaultsReadLikeANetwork(t *testing.T) {
+	srv := start(t, workspacemock.Options{InProcess: true})
+	if _, _, err := get(t, srv, project, map[string]string{"X-Mock-Scenario": "fault-reset"}); err == nil || !strings.Contains(err.Error(), "connection reset by peer") {
+		t.Errorf("reset: %v", err)
+	}
+	if _, _, err := get(t, srv, project, map[string]string{"X-Mock-Scenario": "fault-empty"}); !errors.Is(err, io.EOF) {
+		t.Errorf("empty: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL()+"/v2/p/connections/status", nil)
+	req.Header.Set("X-Mock-Scenario", "fault-hang")
+	if _, err := srv.Client().Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("hang: %v", err)
+	}
+}
+
+func TestSwitchScenarioInjectCountAndReset(t *testing.T) {
+	srv := start(t, workspacemock.Options{InProcess: true})
+	if err := srv.SetScenario("max-values"); err != nil {
+		t.Fatal(err)
+	}
+	if _, body, _ := get(t, srv, project, nil); !strings.Contains(body, "2147483647") {
+		t.Fatalf("max-values: %s", body)
+	}
+	if err := srv.SetScenario("nope"); err == nil {
+		t.Error("unknown scenario accepted")
+	}
+	if err := srv.InjectError(418, 1); err == nil {
+		t.Error("undocumented status accepted")
+	}
+	srv.InjectError(500, 2)
+	var codes []int
+	for i := 0; i < 3; i++ {
+		code, _, _ := get(t, srv, project, nil)
+		codes = append(codes, code)
+	}
+	if codes[0] != 500 || codes[1] != 500 || codes[2] != 200 {
+		t.Fatalf("count 2: %v", codes)
+	}
+	srv.InjectError(429, 0)
+	for i := 0; i < 3; i++ {
+		if code, _, _ := get(t, srv, project, nil); code != 429 {
+			t.Fatalf("until cleared: %d", code)
+		}
+	}
+	srv.ClearError()
+	srv.Reset()
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("journal after reset: %d", n)
+	}
+	if _, body, _ := get(t, srv, project, nil); strings.Contains(body, "2147483647") {
+		t.Error("reset kept the scenario switch")
+	}
+}
+
+func TestProjectsSharingAServerDoNotDisturbEachOther(t *testing.T) {
+	srv := start(t, workspacemock.Options{})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			id := "proj" + string(rune('a'+i))
+			p := srv.Project(id)
+			p.InjectError(500, 2)
+			if i%2 == 0 {
+				p.SetScenario("empty")
+			}
+			var got []int
+			for k := 0; k < 4; k++ {
+				code, body, err := get(t, srv, id, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if code == 200 && (i%2 == 0) != (body == `{"statics":[]}`) {
+					t.Errorf("%s got another project's scenario: %s", id, body)
+				}
+				got = append(got, code)
+			}
+			if got[0] != 500 || got[1] != 500 || got[2] != 200 || got[3] != 200 {
+				t.Errorf("%s: %v", id, got)
+			}
+			if n := len(p.Requests()); n != 4 {
+				t.Errorf("%s journal: %d requests", id, n)
+			}
+			p.Reset()
+			if n := len(p.Requests()); n != 0 {
+				t.Errorf("%s journal after its reset: %d", id, n)
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+func TestTwoServersAreIndependent(t *testing.T) {
+	a := start(t, workspacemock.Options{InProcess: true, Seed: 1})
+	b := start(t, workspacemock.Options{InProcess: true, Seed: 2})
+	a.InjectError(500, 0)
+	if code, _, _ := get(t, a, project, nil); code != 500 {
+		t.Fatalf("a: %d", code)
+	}
+	if code, _, _ := get(t, b, project, nil); code != 200 {
+		t.Fatalf("b affected by a's error: %d", code)
+	}
+	_, bodyB, _ := get(t, b, project, nil)
+	c := start(t, workspacemock.Options{InProcess: true, Seed: 1})
+	_, bodyC, _ := get(t, c, project, nil)
+	if bodyB == bodyC {
+		t.Error("seeds 1 and 2 gave the same data")
+	}
+	if len(a.Requests()) != 1 || len(b.Requests()) != 2 {
+		t.Errorf("journals mixed: %d %d", len(a.Requests()), len(b.Requests()))
+	}
+}
+
+func TestScenarioFSAndBadOptions(t *testing.T) {
+	fsys := fstest.MapFS{"default.yaml": {Data: []byte("name: default\nstatics:\n  - static_name: mine\n")}}
+	srv := start(t, workspacemock.Options{ScenarioFS: fsys, InProcess: true})
+	if _, body, _ := get(t, srv, project, nil); !strings.Contains(body, `"mine"`) {
+		t.Errorf("ScenarioFS not served: %s", body)
+	}
+	bad := fstest.MapFS{"default.yaml": {Data: []byte("name: default\nstatics: 3\n")}}
+	if _, err := workspacemock.NewServer(workspacemock.Options{ScenarioFS: bad}); err == nil || !strings.Contains(err.Error(), "default.yaml:2:") {
+		t.Errorf("broken ScenarioFS: %v", err)
+	}
+	if _, err := workspacemock.NewServer(workspacemock.Options{Scenario: "nope"}); err == nil {
+		t.Error("unknown scenario accepted")
+	}
+	if _, err := workspacemock.NewServer(workspacemock.Options{Addr: "256.0.0.1:0"}); err == nil {
+		t.Error("bad address accepted")
+	}
+}
+
+func TestRequestsCarryNoSecrets(t *testing.T) {
+	srv := start(t, workspacemock.Options{InProcess: true, Credentials: []workspacemock.Credential{{AK: "AK", SK: "super-secret-sk"}}})
+	sdkClient(t, srv, "AK", "super-secret-sk").ListInstancesStatus(&model.ListInstancesStatusRequest{})
+	out, _ := json.Marshal(srv.Requests())
+	if strings.Contains(string(out), "super-secret-sk") || strings.Contains(string(out), "Signature=") {
+		t.Fatalf("journal leaks: %s", out)
+	}
+}
