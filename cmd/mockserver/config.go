@@ -34,6 +34,8 @@ type config struct {
 	journalSize     int
 	watch           bool
 	watchInterval   time.Duration
+	headerTimeout   time.Duration
+	idleTimeout     time.Duration
 }
 
 // exitError ends the program with code; msg, if any, is printed first.
@@ -135,6 +137,8 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: no journal")
 	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")
+	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "a client that hasn't sent a request's headers within this is disconnected")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle this long are closed")
 	fs.Usage = func() { usage(fs) }
 	return fs
 }
@@ -198,6 +202,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if c.watchInterval < 10*time.Millisecond {
 		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)}
+	}
+	if c.headerTimeout <= 0 || c.idleTimeout <= 0 {
+		return nil, nil, exitError{code: 2, msg: "--header-timeout and --idle-timeout must be positive"}
 	}
 	if msg := c.checkAuth(); msg != "" {
 		return nil, nil, exitError{code: 2, msg: msg}

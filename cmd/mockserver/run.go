@@ -97,14 +97,18 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	if err != nil {
 		return exitError{code: 1, msg: fmt.Sprintf("--addr %s: %v", cfg.addr, err)}
 	}
+	// Slow or idle clients are cut off by the guard (see handlers.ConnGuard),
+	// not by ReadHeaderTimeout/IdleTimeout, which cost two timer updates per
+	// request. No WriteTimeout: delays and the hang fault must not be cut short.
+	guard := &handlers.ConnGuard{Headers: cfg.headerTimeout, Idle: cfg.idleTimeout}
 	srv := &http.Server{
-		Handler:           mock,
-		ReadHeaderTimeout: 10 * time.Second,  // a client that hasn't sent its headers by then is cut off
-		IdleTimeout:       120 * time.Second, // keep-alive connections of idle clients are reclaimed
-		MaxHeaderBytes:    1 << 20,           // Go's own limit; ours (smaller, documented shape) is in the handler
-		// No WriteTimeout: delays and the hang fault must not be cut short.
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:        mock,
+		ConnState:      guard.ConnState,
+		ConnContext:    guard.ConnContext,
+		MaxHeaderBytes: 1 << 20, // Go's own limit; ours (smaller, documented shape) is in the handler
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	go guard.Sweep(ctx, guardInterval(cfg.headerTimeout, cfg.idleTimeout))
 	srv.RegisterOnShutdown(mock.Shutdown)
 	source := "embedded"
 	if cfg.scenariosDir != "" {
@@ -146,6 +150,17 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// guardInterval sweeps often enough that a deadline is overrun by a tenth at most.
+func guardInterval(ds ...time.Duration) time.Duration {
+	iv := time.Second
+	for _, d := range ds {
+		if d > 0 && d/10 < iv {
+			iv = max(d/10, 10*time.Millisecond)
+		}
+	}
+	return iv
 }
 
 func isLoopback(host string) bool {

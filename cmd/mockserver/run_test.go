@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -82,7 +83,7 @@ func TestInFlightDelayedRequestFinishesOnShutdown(t *testing.T) {
 		resp.Body.Close()
 		got <- resp.StatusCode
 	}()
-	waitInFlight(t, url, 1)
+	waitWaiting(t, url, 1)
 	stop()
 	if code := <-got; code != 200 {
 		t.Fatalf("in-flight request got %d", code)
@@ -92,8 +93,8 @@ func TestInFlightDelayedRequestFinishesOnShutdown(t *testing.T) {
 	}
 }
 
-// waitInFlight polls /healthz until n API requests are being answered.
-func waitInFlight(t *testing.T, url string, n int) {
+// waitWaiting polls /healthz until n API requests wait on a delay.
+func waitWaiting(t *testing.T, url string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -102,15 +103,15 @@ func waitInFlight(t *testing.T, url string, n int) {
 			t.Fatal(err)
 		}
 		var h struct {
-			InFlight int `json:"in_flight"`
+			Waiting int `json:"waiting"`
 		}
 		json.NewDecoder(resp.Body).Decode(&h)
 		resp.Body.Close()
-		if h.InFlight == n {
+		if h.Waiting == n {
 			return
 		}
 	}
-	t.Fatalf("never saw %d requests in flight", n)
+	t.Fatalf("never saw %d requests waiting", n)
 }
 
 func TestAuthAKSKFromTheEnvironment(t *testing.T) {
@@ -286,4 +287,48 @@ func TestHotReloadChangesAnswersAndABrokenEditChangesNothing(t *testing.T) {
 	if got := body(); !strings.Contains(got, `"after"`) {
 		t.Fatalf("a broken edit changed the answer: %s", got)
 	}
+}
+
+func TestSlowAndIdleClientsAreCutOff(t *testing.T) {
+	url, _, _ := startRun(t, []string{"--header-timeout", "200ms", "--idle-timeout", "300ms"}, nil)
+	addr := strings.TrimPrefix(url, "http://")
+	for name, send := range map[string]string{
+		"never finishes its headers": "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+		"sends nothing":              "",
+		"idle after an answer":       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.Write([]byte(send))
+			c.SetReadDeadline(time.Now().Add(10 * time.Second)) // far beyond the server's limits
+			got, err := io.ReadAll(c)
+			if err != nil {
+				t.Fatalf("the server did not close the connection: %v", err)
+			}
+			if send == "" || strings.HasSuffix(send, ": ") {
+				if len(got) != 0 {
+					t.Fatalf("answered a request that never ended: %q", got)
+				}
+			} else if !strings.HasPrefix(string(got), "HTTP/1.1 200") {
+				t.Fatalf("got %q", got)
+			}
+		})
+	}
+	// a long delay is not cut short by the header deadline
+	resp, err := http.Get(url + "/v2/p1/connections/status?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest("GET", url+"/v2/p1/connections/status", nil)
+	req.Header.Set("X-Mock-Delay", "700ms")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a 700ms delay under a 200ms header deadline: %v", err)
+	}
+	resp.Body.Close()
 }

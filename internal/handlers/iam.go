@@ -22,7 +22,8 @@ var domainID = StableProjectID("domain")
 // iamProjects serves GET /v3/projects?name=<region>, the IAM call the SDK makes
 // to discover its project id when built with a region and no project id.
 func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
-	rec := m.begin(w, r, "")
+	hs := scanHeaders(r)
+	rec := m.begin(w, r, "", &hs)
 	defer m.finish(&rec)
 	if m.verifier != nil {
 		if e := m.verifier.Verify(r, nil); e != nil {

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,58 +28,64 @@ type Entry struct {
 	AuthToken     bool // an X-Auth-Token header was sent
 }
 
-// journal is a bounded ring of entries, newest last. A write copies one
-// struct under a mutex held for nanoseconds, and allocates nothing.
+// journal is a bounded ring of entries, newest last. A write takes one
+// atomic add for its sequence number and then locks only its own slot, so
+// concurrent requests don't queue on one lock; nothing is allocated.
 type journal struct {
-	mu      sync.Mutex
-	entries []Entry
-	next    int  // where the next entry goes
-	full    bool // the ring has wrapped
+	seq   atomic.Uint64 // entries ever written; the next one is seq+1
+	slots []slot
+}
+
+type slot struct {
+	mu  sync.Mutex
+	seq uint64 // 0: empty
+	e   Entry
 }
 
 func newJournal(size int) *journal {
 	if size <= 0 {
 		return nil
 	}
-	return &journal{entries: make([]Entry, size)}
+	return &journal{slots: make([]slot, size)}
 }
 
 func (j *journal) add(e *Entry) {
 	if j == nil {
 		return
 	}
-	j.mu.Lock()
-	j.entries[j.next] = *e
-	j.next++
-	if j.next == len(j.entries) {
-		j.next, j.full = 0, true
+	n := j.seq.Add(1)
+	s := &j.slots[(n-1)%uint64(len(j.slots))]
+	s.mu.Lock()
+	if n > s.seq { // a writer that lapped the ring keeps its newer entry
+		s.seq, s.e = n, *e
 	}
-	j.mu.Unlock()
+	s.mu.Unlock()
+}
+
+type numbered struct {
+	seq uint64
+	e   Entry
 }
 
 // list returns the entries, oldest first, that keep returns true for.
 func (j *journal) list(keep func(*Entry) bool) []Entry {
-	if j == nil {
-		return []Entry{}
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.collect(keep)
-}
-
-func (j *journal) collect(keep func(*Entry) bool) []Entry {
 	out := []Entry{}
-	visit := func(es []Entry) {
-		for i := range es {
-			if keep == nil || keep(&es[i]) {
-				out = append(out, es[i])
-			}
+	if j == nil {
+		return out
+	}
+	var got []numbered
+	for i := range j.slots {
+		s := &j.slots[i]
+		s.mu.Lock()
+		if s.seq != 0 && (keep == nil || keep(&s.e)) {
+			got = append(got, numbered{s.seq, s.e})
 		}
+		s.mu.Unlock()
 	}
-	if j.full {
-		visit(j.entries[j.next:])
+	sort.Slice(got, func(a, b int) bool { return got[a].seq < got[b].seq })
+	for _, g := range got {
+		out = append(out, g.e)
 	}
-	visit(j.entries[:j.next])
 	return out
 }
 
@@ -86,25 +94,12 @@ func (j *journal) clear(drop func(*Entry) bool) {
 	if j == nil {
 		return
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	var kept []Entry
-	if drop != nil {
-		kept = j.collect(func(e *Entry) bool { return !drop(e) })
+	for i := range j.slots {
+		s := &j.slots[i]
+		s.mu.Lock()
+		if s.seq != 0 && (drop == nil || drop(&s.e)) {
+			s.seq, s.e = 0, Entry{}
+		}
+		s.mu.Unlock()
 	}
-	clear(j.entries)
-	j.next, j.full = copy(j.entries, kept), false
-}
-
-// len is how many entries the journal holds.
-func (j *journal) len() int {
-	if j == nil {
-		return 0
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.full {
-		return len(j.entries)
-	}
-	return j.next
 }

@@ -59,7 +59,7 @@ type Mock struct {
 	ctlMu    sync.Mutex // serialises writers of ctl
 	counters sync.Map   // counterKey -> *atomic.Uint64: requests seen per scenario and project
 
-	inFlight atomic.Int64 // API requests being answered
+	waiting atomic.Int64 // API requests waiting on a delay or a hang (counted only there: it's a shared cache line)
 
 	done     chan struct{} // closed by Shutdown: ends hanging requests
 	doneOnce sync.Once

@@ -9,23 +9,14 @@ import (
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
-// begin starts the journal entry of an API request. It copies header
-// strings that already exist: recording a request allocates nothing.
-func (m *Mock) begin(w http.ResponseWriter, r *http.Request, project string) Entry {
-	h := r.Header
+// begin starts the journal entry of a request. It copies header strings
+// that already exist: recording a request allocates nothing.
+func (m *Mock) begin(w http.ResponseWriter, r *http.Request, project string, hs *headerScan) Entry {
 	return Entry{
 		Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, ProjectID: project,
-		RequestID: requestID(w), XProjectID: first(h["X-Project-Id"]), UserAgent: first(h["User-Agent"]),
-		SdkDate: first(h["X-Sdk-Date"]), Authorization: len(h["Authorization"]) > 0,
-		SecurityToken: len(h["X-Security-Token"]) > 0, AuthToken: len(h["X-Auth-Token"]) > 0,
+		RequestID: requestID(w), XProjectID: hs.xProjectID, UserAgent: hs.userAgent, SdkDate: hs.sdkDate,
+		Authorization: hs.authorization, SecurityToken: hs.securityToken, AuthToken: hs.auth,
 	}
-}
-
-func first(vs []string) string {
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[0]
 }
 
 // fail writes an error answer and notes its status.

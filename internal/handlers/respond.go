@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"unsafe"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
@@ -14,17 +15,26 @@ var (
 	contentTypeJSON = []string{"application/json;charset=UTF-8"}
 )
 
-// newRequestID returns 32 lowercase hex characters, like Huawei's gateway.
-// math/rand/v2's global generator is per-thread and lock-free: no contention.
-func newRequestID() string {
+// requestIDHeader is an X-Request-Id header value and its bytes in one
+// allocation (instead of a string and a slice).
+type requestIDHeader struct {
+	value [1]string
+	hex   [32]byte
+}
+
+// newRequestID returns an X-Request-Id header value: 32 lowercase hex
+// characters, like Huawei's gateway. math/rand/v2's global generator is
+// per-thread and lock-free: no contention between requests.
+func newRequestID() []string {
+	h := new(requestIDHeader)
 	var b [16]byte
-	var out [32]byte
 	x, y := rand.Uint64(), rand.Uint64()
 	for i := 0; i < 8; i++ {
 		b[i], b[8+i] = byte(x>>(8*i)), byte(y>>(8*i))
 	}
-	hex.Encode(out[:], b[:])
-	return string(out[:])
+	hex.Encode(h.hex[:], b[:])
+	h.value[0] = unsafe.String(&h.hex[0], len(h.hex)) // the bytes are never written again
+	return h.value[:]
 }
 
 // requestID is the id the request-id middleware gave this response.

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
@@ -18,16 +15,14 @@ import (
 // the project, global run-time overrides, the project's bound scenario, then
 // the start-up flags.
 func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
-	m.inFlight.Add(1)
-	defer m.inFlight.Add(-1)
-	project := chi.URLParam(r, "project_id")
-	if strings.IndexByte(project, '%') >= 0 {
-		if p, err := url.PathUnescape(project); err == nil {
-			project = p
-		}
-	}
-	rec := m.begin(w, r, project)
+	project, _ := apiProject(r.URL) // the route matched: it is there
+	hs := scanHeaders(r)
+	rec := m.begin(w, r, project, &hs)
 	defer m.finish(&rec)
+	if hs.size > m.maxHeader {
+		rec.fail(w, headersTooLarge(hs.size, m.maxHeader))
+		return
+	}
 	if m.verifier != nil {
 		if e := m.verifier.Verify(r, nil); e != nil {
 			rec.fail(w, *e)
@@ -42,7 +37,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 
 	set := m.set.Load()
 	var sw switches
-	if hasSwitches(r.Header) {
+	if hs.switches {
 		var bad string
 		if sw, bad = parseSwitches(r.Header, set); bad != "" {
 			rec.fail(w, mockError(http.StatusBadRequest, "MOCK.0001", bad))
@@ -61,7 +56,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 			sc = set.Get(name)
 		}
 	}
-	if sc == nil {
+	if sc == nil && set.HasBindings() {
 		sc = set.ForProject(project)
 	}
 	if sc == nil {
@@ -108,7 +103,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	if delay == nil {
 		delay = &sc.Delay
 	}
-	if !delay.IsZero() && !sleep(r.Context(), delay.Pick(fixtures.Unit(fixtures.Mix(seed, n, 0xde1a)))) {
+	if !delay.IsZero() && !m.sleep(r.Context(), delay.Pick(fixtures.Unit(fixtures.Mix(seed, n, 0xde1a)))) {
 		return // the client gave up
 	}
 
@@ -125,19 +120,21 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 		m.fault(w, r, step.Fault)
 	default:
 		rec.Status = http.StatusOK
-		writeJSON(w, http.StatusOK, sc.Body(idx, seed, n))
+		pl := sc.Payload(idx, seed, n)
+		h := w.Header()
+		h["Content-Type"] = contentTypeJSON
+		h["Content-Length"] = pl.Length // cached with the body: no allocation per request
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(pl.Bytes)
 	}
-}
-
-func hasSwitches(h http.Header) bool {
-	return len(h["X-Mock-Scenario"]) > 0 || len(h["X-Mock-Error"]) > 0 || len(h["X-Mock-Delay"]) > 0 ||
-		len(h["X-Mock-Seed"]) > 0 || len(h["Prefer"]) > 0
 }
 
 // sleep waits d, or less if the client goes away; it reports whether the
 // whole wait passed. Server shutdown does not cut it short: in-flight
-// requests finish.
-func sleep(ctx context.Context, d time.Duration) bool {
+// requests finish. Waiting requests are counted for /healthz.
+func (m *Mock) sleep(ctx context.Context, d time.Duration) bool {
+	m.waiting.Add(1)
+	defer m.waiting.Add(-1)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -158,6 +155,8 @@ func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) {
 	case fixtures.FaultMalformed:
 		writeJSON(w, http.StatusOK, malformedBody)
 	case fixtures.FaultHang:
+		m.waiting.Add(1)
+		defer m.waiting.Add(-1)
 		select {
 		case <-r.Context().Done():
 		case <-m.done:

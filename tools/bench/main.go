@@ -1,0 +1,347 @@
+// Command bench measures the emulator against a bare net/http server that
+// writes the emulator's own answer bytes, on loopback, with wrk:
+// throughput, p50/p99 latency, time from exec to first 200, RSS after load.
+//
+//	go run ./tools/bench              # installs wrk (Debian) if missing; ~2 minutes
+//	go run ./tools/bench -rounds 1 -duration 3s
+//
+// It prints a markdown table and writes it to bench-results/latest.md.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const path = "/v2/0bec5db98280d2d02fd6c00c2de791ce/connections/status"
+
+var (
+	rounds      = flag.Int("rounds", 5, "alternating rounds per comparison")
+	duration    = flag.Duration("duration", 5*time.Second, "wrk duration of one round")
+	connections = flag.Int("c", 32, "wrk connections")
+	out         = flag.String("out", "bench-results/latest.md", "where the table is written")
+)
+
+func main() {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+	requests int
+}
+
+func run() error {
+	if err := ensureWrk(); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "mock-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	mockBin, refBin := filepath.Join(tmp, "mockserver"), filepath.Join(tmp, "refserver")
+	for bin, pkg := range map[string]string{mockBin: "./cmd/mockserver", refBin: "./tools/bench/refserver"} {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", pkg, err, b)
+		}
+	}
+	var rows []string
+	add := func(format string, a ...any) { rows = append(rows, fmt.Sprintf(format, a...)) }
+
+	// Time from exec to the first 200, median of 7 starts each.
+	mockStart, err := medianStart(mockBin, func(addr string) []string { return []string{"--addr", addr} })
+	if err != nil {
+		return err
+	}
+	// the emulator's own bytes, for the reference server
+	bodies := map[string]string{}
+	for _, sc := range []string{"default", "large"} {
+		p, err := start(mockBin, "--addr", freeAddr(), "--scenario", sc)
+		if err != nil {
+			return err
+		}
+		b, err := fetch(p.url)
+		p.stop()
+		if err != nil {
+			return err
+		}
+		f := filepath.Join(tmp, sc+".json")
+		os.WriteFile(f, b, 0o644)
+		bodies[sc] = f
+	}
+	refStart, err := medianStart(refBin, func(addr string) []string { return []string{"-addr", addr, "-body", bodies["default"]} })
+	if err != nil {
+		return err
+	}
+
+	add("| measure | emulator | bare net/http | ratio | target |")
+	add("|---|---|---|---|---|")
+
+	for _, sc := range []string{"default", "large"} {
+		mock, err := start(mockBin, "--addr", freeAddr(), "--scenario", sc)
+		if err != nil {
+			return err
+		}
+		ref, err := start(refBin, "-addr", freeAddr(), "-body", bodies[sc])
+		if err != nil {
+			mock.stop()
+			return err
+		}
+		var mr, rr []result
+		var rssEarly int
+		for i := 0; i < *rounds; i++ {
+			m, err := wrk(mock.url)
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				rssEarly = rssKB(mock.cmd.Process.Pid)
+			}
+			r, err := wrk(ref.url)
+			if err != nil {
+				return err
+			}
+			mr, rr = append(mr, m), append(rr, r)
+			fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", sc, i+1, m.rps, r.rps)
+		}
+		// Rounds alternate, so each emulator round has a reference round run
+		// next to it under the same machine load: the ratio is the median of
+		// those paired ratios, the figures the medians of each side.
+		ratios := make([]float64, len(mr))
+		for i := range mr {
+			ratios[i] = mr[i].rps / rr[i].rps
+		}
+		m, r := median(mr), median(rr)
+		target := map[string]string{"default": "≥ 0.90", "large": "≥ 0.85"}[sc]
+		add("| throughput, `%s` (req/s) | %.0f | %.0f | %.2f× | %s |", sc, m.rps, r.rps, medianOf(ratios), target)
+		if sc == "default" {
+			add("| p50 latency, `default` | %s | %s | %.2f× | |", m.p50, r.p50, float64(m.p50)/float64(r.p50))
+			add("| p99 latency, `default` | %s | %s | %.2f× | ≤ 1.3 |", m.p99, r.p99, float64(m.p99)/float64(r.p99))
+			total := 0
+			for _, x := range mr {
+				total += x.requests
+			}
+			add("| RSS after %s requests (after the first round) | %.1f MB (%.1f MB) | %.1f MB | | ≤ 30 MB, flat |",
+				human(total), float64(rssKB(mock.cmd.Process.Pid))/1024, float64(rssEarly)/1024, float64(rssKB(ref.cmd.Process.Pid))/1024)
+		}
+		mock.stop()
+		ref.stop()
+	}
+	add("| exec to first 200 (median of 7) | %s | %s | | ≤ 50 ms |", mockStart.Round(100*time.Microsecond), refStart.Round(100*time.Microsecond))
+
+	fresh, err := start(mockBin, "--addr", freeAddr(), "--scenario", "fresh")
+	if err != nil {
+		return err
+	}
+	f, err := wrk(fresh.url)
+	fresh.stop()
+	if err != nil {
+		return err
+	}
+	add("| throughput, `fresh` (new data per request) | %.0f req/s | | | reported |", f.rps)
+
+	host, _ := os.Hostname()
+	header := fmt.Sprintf("Measured %s on %s (%d cores, %s), loopback, `wrk -t1 -c%d -d%s`, %d alternating rounds (medians; ratio = median of paired rounds); release build, default flags.\n\n",
+		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpuModel(), *connections, *duration, *rounds)
+	table := header + strings.Join(rows, "\n") + "\n"
+	fmt.Print(table)
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err == nil {
+		os.WriteFile(*out, []byte(table), 0o644)
+	}
+	return nil
+}
+
+// median is the round with the median throughput.
+func median(rs []result) result {
+	c := append([]result(nil), rs...)
+	sort.Slice(c, func(i, j int) bool { return c[i].rps < c[j].rps })
+	return c[len(c)/2]
+}
+
+func medianOf(xs []float64) float64 {
+	c := append([]float64(nil), xs...)
+	sort.Float64s(c)
+	return c[len(c)/2]
+}
+
+func human(n int) string {
+	if n >= 1e6 {
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%dk", n/1000)
+}
+
+func ensureWrk() error {
+	if _, err := exec.LookPath("wrk"); err == nil {
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, "installing wrk from Debian's packages")
+	cmd := exec.Command("sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	return cmd.Run()
+}
+
+type proc struct {
+	cmd *exec.Cmd
+	url string
+}
+
+func (p *proc) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+	}
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// start execs bin and returns once it answers 200 (or fails after 10 s).
+func start(bin string, args ...string) (*proc, error) {
+	p, _, err := startTimed(bin, args...)
+	return p, err
+}
+
+func startTimed(bin string, args ...string) (*proc, time.Duration, error) {
+	addr := ""
+	for i, a := range args {
+		if (a == "--addr" || a == "-addr") && i+1 < len(args) {
+			addr = args[i+1]
+		}
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr = io.Discard
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	p := &proc{cmd, "http://" + addr + path}
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for time.Since(t0) < 10*time.Second {
+		resp, err := client.Get(p.url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p, time.Since(t0), nil
+			}
+		}
+	}
+	p.stop()
+	return nil, 0, fmt.Errorf("%s did not answer 200 within 10 s", bin)
+}
+
+func medianStart(bin string, args func(addr string) []string) (time.Duration, error) {
+	var ds []time.Duration
+	for i := 0; i < 7; i++ {
+		p, d, err := startTimed(bin, args(freeAddr())...)
+		if err != nil {
+			return 0, err
+		}
+		p.stop()
+		ds = append(ds, d)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], nil
+}
+
+func fetch(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+var (
+	rpsLine  = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	reqsLine = regexp.MustCompile(`(\d+) requests in`)
+	pctLine  = regexp.MustCompile(`^\s+(50|99)%\s+([0-9.]+)(us|ms|s)`)
+)
+
+func wrk(url string) (result, error) {
+	cmd := exec.Command("wrk", "-t1", "-c"+strconv.Itoa(*connections), "-d"+duration.String(), "--latency", url)
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk: %v\n%s", err, b)
+	}
+	var r result
+	if m := rpsLine.FindSubmatch(b); m != nil {
+		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	if m := reqsLine.FindSubmatch(b); m != nil {
+		r.requests, _ = strconv.Atoi(string(m[1]))
+	}
+	if strings.Contains(string(b), "Non-2xx") || strings.Contains(string(b), "Socket errors") {
+		return r, fmt.Errorf("wrk saw errors:\n%s", b)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	for sc.Scan() {
+		if m := pctLine.FindStringSubmatch(sc.Text()); m != nil {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			d := time.Duration(v * float64(map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[m[3]]))
+			if m[1] == "50" {
+				r.p50 = d
+			} else {
+				r.p99 = d
+			}
+		}
+	}
+	if r.rps == 0 {
+		return r, fmt.Errorf("cannot read wrk's output:\n%s", b)
+	}
+	return r, nil
+}
+
+func rssKB(pid int) int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			n, _ := strconv.Atoi(strings.Fields(line)[1])
+			return n
+		}
+	}
+	return 0
+}
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			_, v, _ := strings.Cut(line, ":")
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
