@@ -110,6 +110,7 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	}
 	go guard.Sweep(ctx, guardInterval(cfg.headerTimeout, cfg.idleTimeout))
 	srv.RegisterOnShutdown(mock.Shutdown)
+	srv.RegisterOnShutdown(guard.CloseUnused)
 	source := "embedded"
 	if cfg.scenariosDir != "" {
 		source = cfg.scenariosDir

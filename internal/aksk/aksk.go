@@ -105,7 +105,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *fixtures.ErrorSpec {
 	}
 	cred, known := v.creds[ak]
 	if !known {
-		return reject("APIGW.0301", iamPrefix+"Get secretKey failed,ak:"+ak+",err:ak not exist",
+		return reject("APIGW.0301", iamPrefix+"Get secretKey failed,ak:"+echoAK(ak)+",err:ak not exist",
 			"The access key is not one the emulator was started with (--ak, --credentials).")
 	}
 	date := r.Header.Get("X-Sdk-Date")
@@ -133,6 +133,21 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *fixtures.ErrorSpec {
 			"The signature does not match the request: check the SK, and that no proxy changed the method, path, query or a signed header.")
 	}
 	return nil
+}
+
+// echoAK is the AK as the gateway's message repeats it. Real AKs are
+// uppercase letters and digits; anything else may be a secret pasted in the
+// wrong field (an SK is mixed case) and is not repeated.
+func echoAK(ak string) string {
+	if len(ak) > 64 {
+		return "***"
+	}
+	for i := 0; i < len(ak); i++ {
+		if c := ak[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "***"
+		}
+	}
+	return ak
 }
 
 func contains(list []string, s string) bool {

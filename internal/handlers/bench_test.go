@@ -57,7 +57,7 @@ func TestDefaultHotPathAllocationBudget(t *testing.T) {
 		w.reset()
 		m.ServeHTTP(w, req)
 	})
-	const budget = 5
+	const budget = 1 // the X-Request-Id value; everything else is cached or on the stack
 	if allocs > budget {
 		t.Fatalf("%.0f allocations per request, budget %d", allocs, budget)
 	}

@@ -28,7 +28,8 @@ type ConnGuard struct {
 type phase int32
 
 const (
-	phaseHeaders phase = iota // waiting for (the rest of) a request's headers
+	phaseNew     phase = iota // connected, not a byte sent yet
+	phaseHeaders              // waiting for the rest of a request's headers
 	phaseHandler              // a handler is answering
 	phaseIdle                 // keep-alive, between requests
 )
@@ -54,9 +55,12 @@ func (g *ConnGuard) ConnState(c net.Conn, s http.ConnState) {
 	case http.StateActive: // the first byte of a request: its headers are coming
 		if v, ok := g.conns.Load(c); ok {
 			t := v.(*guarded)
-			if phase(t.phase.Load()) == phaseIdle {
+			switch phase(t.phase.Load()) {
+			case phaseIdle:
 				t.since.Store(time.Now().UnixNano())
 				t.phase.Store(int32(phaseHeaders))
+			case phaseNew:
+				t.phase.Store(int32(phaseHeaders)) // the deadline still counts from connecting
 			}
 		}
 	case http.StateIdle:
@@ -75,6 +79,19 @@ func headersRead(r *http.Request) {
 	if t, ok := r.Context().Value(guardKey{}).(*guarded); ok {
 		t.phase.Store(int32(phaseHandler))
 	}
+}
+
+// CloseUnused closes connections that never sent a byte (a client's spare,
+// pooled connection): http.Server.Shutdown would wait 5 s for each of them.
+// Register it with Server.RegisterOnShutdown.
+func (g *ConnGuard) CloseUnused() {
+	g.conns.Range(func(k, v any) bool {
+		if phase(v.(*guarded).phase.Load()) == phaseNew {
+			_ = k.(net.Conn).Close()
+			g.conns.Delete(k)
+		}
+		return true
+	})
 }
 
 // Sweep closes overdue connections every interval until ctx ends.
