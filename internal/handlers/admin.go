@@ -144,11 +144,7 @@ func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for dst, src := range map[*string]*string{&e.Code: body.Code, &e.Msg: body.Msg, &e.Detail: body.Detail, &e.EncodedMsg: body.EncodedMsg} {
-		if src != nil {
-			*dst = *src
-		}
-	}
+	e = e.Override(body.Code, body.Msg, body.Detail, body.EncodedMsg)
 	m.InjectError(project, e, count)
 	out := map[string]any{"project_id": project, "status": e.Status, "error_code": e.Code}
 	if count > 0 {
