@@ -157,6 +157,8 @@ func TestProjectsSharingAServerDoNotDisturbEachOther(t *testing.T) {
 			defer wg.Done()
 			id := "proj" + string(rune('a'+i))
 			p := srv.Project(id)
+			p.InjectError(429, 0) // until cleared
+			p.ClearError()
 			p.InjectError(500, 2)
 			if i%2 == 0 {
 				p.SetScenario("empty")

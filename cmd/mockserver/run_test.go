@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,32 +22,8 @@ func env(m map[string]string) func(string) string { return func(k string) string
 // base URL, a stop function and the channel run's result arrives on.
 func startRun(t *testing.T, args []string, environ map[string]string) (string, context.CancelFunc, <-chan error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, append([]string{"--addr", "127.0.0.1:0", "--log-format", "json"}, args...), env(environ), io.Discard, pw)
-		pw.CloseWithError(err)
-		done <- err
-	}()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "mockserver listening" {
-				addr <- line.Addr
-			}
-		}
-		close(addr)
-	}()
-	a, ok := <-addr
-	if !ok {
-		cancel()
-		t.Fatalf("server did not start: %v", <-done)
-	}
-	t.Cleanup(cancel)
-	return "http://" + a, cancel, done
+	url, stop, done, _ := startRunLogs(t, args, environ)
+	return url, stop, done
 }
 
 func TestRunServesAndStopsGracefully(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -113,7 +114,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *fixtures.ErrorSpec {
 	if err != nil {
 		return reject("APIGW.0301", sigFail, "X-Sdk-Date is missing or not in the form 20261126T103014Z.")
 	}
-	if !contains(signed, "x-sdk-date") {
+	if !slices.Contains(signed, "x-sdk-date") {
 		return reject("APIGW.0301", sigFail, "x-sdk-date must be among SignedHeaders.")
 	}
 	now := v.now().UTC()
@@ -122,7 +123,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *fixtures.ErrorSpec {
 			date, now.Format(DateFormat)), "X-Sdk-Date is more than 15 minutes away from the server's clock.")
 	}
 	if cred.SecurityToken != "" {
-		if r.Header.Get("X-Security-Token") != cred.SecurityToken || !contains(signed, "x-security-token") {
+		if r.Header.Get("X-Security-Token") != cred.SecurityToken || !slices.Contains(signed, "x-security-token") {
 			return reject("APIGW.0301", sigFail,
 				"This AK is temporary: the request must carry its security token, signed, as X-Security-Token.")
 		}
@@ -148,15 +149,6 @@ func echoAK(ak string) string {
 		}
 	}
 	return ak
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // parseAuthorization reads "Access=AK, SignedHeaders=a;b, Signature=hex".

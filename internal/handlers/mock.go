@@ -112,9 +112,6 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.Ser
 // is not held up by them; delayed requests still finish.
 func (m *Mock) Shutdown() { m.doneOnce.Do(func() { close(m.done) }) }
 
-// Scenarios returns the set being served.
-func (m *Mock) Scenarios() *fixtures.Set { return m.set.Load() }
-
 // setScenarios swaps the served set atomically, its answers encoded first.
 func (m *Mock) setScenarios(set *fixtures.Set) {
 	for _, name := range set.Names() {

@@ -48,12 +48,7 @@ func requestID(w http.ResponseWriter) string {
 // writeError writes every error this server answers, in the documented body:
 // all four fields as strings, plus request_id where the gateway would add it.
 func writeError(w http.ResponseWriter, e fixtures.ErrorSpec) {
-	body := appendErrorBody(make([]byte, 0, 256), e, requestID(w))
-	h := w.Header()
-	h["Content-Type"] = contentTypeJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(body)
+	writeJSON(w, e.Status, appendErrorBody(make([]byte, 0, 256), e, requestID(w)))
 }
 
 func appendErrorBody(dst []byte, e fixtures.ErrorSpec, rid string) []byte {
@@ -80,11 +75,17 @@ func mockError(status int, code, msg string) fixtures.ErrorSpec {
 		Detail: "This error comes from the emulator, not from the emulated API: see its README."}
 }
 
-// writeJSON writes a 200-class answer whose body is already encoded.
+// writeJSON writes an answer whose body is already encoded.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	writeBody(w, status, body, []string{strconv.Itoa(len(body))})
+}
+
+// writeBody writes body with its Content-Length header value; a cached
+// answer passes one made with it, so sending it allocates nothing.
+func writeBody(w http.ResponseWriter, status int, body []byte, length []string) {
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = length
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

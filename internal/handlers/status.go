@@ -121,11 +121,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	default:
 		rec.Status = http.StatusOK
 		pl := sc.Payload(idx, seed, n)
-		h := w.Header()
-		h["Content-Type"] = contentTypeJSON
-		h["Content-Length"] = pl.Length // cached with the body: no allocation per request
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(pl.Bytes)
+		writeBody(w, http.StatusOK, pl.Bytes, pl.Length)
 	}
 }
 
