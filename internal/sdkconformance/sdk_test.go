@@ -7,12 +7,14 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer/algorithm"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
@@ -63,6 +65,38 @@ func client(t *testing.T, endpoint, ak, sk string, hc *config.HttpConfig) *works
 		t.Fatal(err)
 	}
 	return workspace.NewWorkspaceClient(c)
+}
+
+// The SDK keeps for the life of the process the endpoint it read from
+// HUAWEICLOUD_SDK_REGION_WORKSPACE_<REGION> and the project id IAM gave an AK
+// in a region. So that tests pass under -count=N, each region id is used once
+// per process: the real name first, then name-2, name-3, ...
+var (
+	regionsMu   sync.Mutex
+	regionsUsed = map[string]int{}
+)
+
+// freshRegion returns a region id based on name not used before in this process.
+func freshRegion(name string) string {
+	regionsMu.Lock()
+	defer regionsMu.Unlock()
+	regionsUsed[name]++
+	if n := regionsUsed[name]; n > 1 {
+		return name + "-" + strconv.Itoa(n)
+	}
+	return name
+}
+
+// envRegion points the SDK's region variable for region id at url, and
+// returns the SDK's region for it.
+func envRegion(t *testing.T, id, url string) *region.Region {
+	t.Helper()
+	t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_"+strings.ToUpper(strings.ReplaceAll(id, "-", "_")), url)
+	reg, err := wsregion.SafeValueOf(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
 }
 
 func call(c *workspace.WorkspaceClient, headers map[string]string) (*model.ListInstancesStatusResponse, error) {
@@ -199,11 +233,7 @@ func TestTransportFaultsSurfaceAsClientErrors(t *testing.T) {
 func TestClientConfiguredOnlyThroughTheRegionEnvironment(t *testing.T) {
 	srv := serve(t, handlers.Options{})
 	t.Setenv("HOME", t.TempDir())
-	t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4", srv.URL)
-	reg, err := wsregion.SafeValueOf("cn-north-4")
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := envRegion(t, freshRegion("cn-north-4"), srv.URL)
 	cred := basic.NewCredentialsBuilder().WithAk("env-ak").WithSk("sk").WithProjectId(projectID).Build()
 	hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
 	if err != nil {
@@ -217,9 +247,9 @@ func TestClientConfiguredOnlyThroughTheRegionEnvironment(t *testing.T) {
 
 func TestProjectIDDiscoveredThroughIAM(t *testing.T) {
 	const wanted = "aaaabbbbccccddddeeeeffff00001111"
-	srv := serve(t, handlers.Options{RegionProjects: map[string]string{"cn-north-1": wanted}, Scenarios: boundSet(t, wanted)})
-	t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_1", srv.URL)
-	reg, _ := wsregion.SafeValueOf("cn-north-1")
+	regionID := freshRegion("cn-north-1")
+	srv := serve(t, handlers.Options{RegionProjects: map[string]string{regionID: wanted}, Scenarios: boundSet(t, wanted)})
+	reg := envRegion(t, regionID, srv.URL)
 	cred := basic.NewCredentialsBuilder().WithAk("iam-ak").WithSk("sk").WithIamEndpointOverride(srv.URL).Build()
 	hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
 	if err != nil {
@@ -307,12 +337,11 @@ func TestAKSKAcceptsGoodSignaturesAndRejectsEachBadCase(t *testing.T) {
 	})
 
 	t.Run("IAM discovery is signed too", func(t *testing.T) {
-		// The SDK caches a region's endpoint and an AK's project id for the
-		// process, so each case has a region of its own.
-		for sk, region := range map[string]string{"good-secret": "ap-southeast-1", "bad-secret": "ap-southeast-2"} {
+		// The SDK caches an AK's project id per region, so each case has a
+		// region of its own.
+		for _, sk := range []string{"good-secret", "bad-secret"} {
 			wantErr := sk == "bad-secret"
-			t.Setenv("HUAWEICLOUD_SDK_REGION_WORKSPACE_"+strings.ToUpper(strings.ReplaceAll(region, "-", "_")), srv.URL)
-			reg, _ := wsregion.SafeValueOf(region)
+			reg := envRegion(t, freshRegion("ap-southeast-1"), srv.URL)
 			cred := basic.NewCredentialsBuilder().WithAk("GOODAK").WithSk(sk).WithIamEndpointOverride(srv.URL).Build()
 			// the SDK asks IAM for the project id while building the client
 			hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
