@@ -36,6 +36,9 @@ type config struct {
 	watchInterval   time.Duration
 	headerTimeout   time.Duration
 	idleTimeout     time.Duration
+	tlsAddr         string
+	tlsCert         string
+	tlsKey          string
 }
 
 // exitError ends the program with code; msg, if any, is printed first.
@@ -139,6 +142,9 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")
 	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "a client that hasn't sent a request's headers within this is disconnected")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle this long are closed")
+	fs.StringVar(&c.tlsAddr, "tls-addr", "", "also serve HTTPS here (host:port), e.g. for HUAWEICLOUD_SDK_IAM_ENDPOINT, which the SDK always reaches over https")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate for --tls-addr; default: a self-signed one for localhost, 127.0.0.1 and ::1")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.Usage = func() { usage(fs) }
 	return fs
 }
@@ -205,6 +211,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	if c.headerTimeout <= 0 || c.idleTimeout <= 0 {
 		return nil, nil, exitError{code: 2, msg: "--header-timeout and --idle-timeout must be positive"}
+	}
+	switch {
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return nil, nil, exitError{code: 2, msg: "--tls-cert and --tls-key go together"}
+	case c.tlsCert != "" && c.tlsAddr == "":
+		return nil, nil, exitError{code: 2, msg: "--tls-cert and --tls-key take effect only with --tls-addr"}
 	}
 	if msg := c.checkAuth(); msg != "" {
 		return nil, nil, exitError{code: 2, msg: msg}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -97,6 +98,22 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	if err != nil {
 		return exitError{code: 1, msg: fmt.Sprintf("--addr %s: %v", cfg.addr, err)}
 	}
+	listeners := []net.Listener{ln}
+	logAttrs := []any{"addr", ln.Addr().String()}
+	if cfg.tlsAddr != "" {
+		tc, about, err := tlsConfig(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			ln.Close()
+			return exitError{code: 2, msg: err.Error()}
+		}
+		tln, err := net.Listen("tcp", cfg.tlsAddr)
+		if err != nil {
+			ln.Close()
+			return exitError{code: 1, msg: fmt.Sprintf("--tls-addr %s: %v", cfg.tlsAddr, err)}
+		}
+		listeners = append(listeners, tls.NewListener(tln, tc))
+		logAttrs = append(logAttrs, "tls_addr", tln.Addr().String(), "tls_cert", about)
+	}
 	// Slow or idle clients are cut off by the guard (see handlers.ConnGuard),
 	// not by ReadHeaderTimeout/IdleTimeout, which cost two timer updates per
 	// request. No WriteTimeout: delays and the hang fault must not be cut short.
@@ -115,12 +132,14 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	if cfg.scenariosDir != "" {
 		source = cfg.scenariosDir
 	}
-	log.Info("mockserver listening", "addr", ln.Addr().String(), "scenario", cfg.scenario, "seed", cfg.seed,
-		"scenarios", set.Len(), "source", source, "auth", cfg.auth)
+	log.Info("mockserver listening", append(logAttrs, "scenario", cfg.scenario, "seed", cfg.seed,
+		"scenarios", set.Len(), "source", source, "auth", cfg.auth)...)
 
-	if host, _, _ := net.SplitHostPort(cfg.addr); cfg.adminToken == "" && !isLoopback(host) {
-		log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; set --admin-token or listen on 127.0.0.1",
-			"addr", cfg.addr)
+	for _, addr := range []string{cfg.addr, cfg.tlsAddr} {
+		if host, _, err := net.SplitHostPort(addr); err == nil && cfg.adminToken == "" && !isLoopback(host) {
+			log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; set --admin-token or listen on 127.0.0.1",
+				"addr", addr)
+		}
 	}
 	if cfg.scenariosDir != "" && cfg.watch {
 		go folder.Watch(ctx, cfg.watchInterval, func(set *fixtures.Set, problems fixtures.Problems) {
@@ -132,10 +151,13 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 		})
 	}
 
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	served := make(chan error, len(listeners))
+	for _, l := range listeners {
+		go func() { served <- srv.Serve(l) }()
+	}
 	select {
 	case err := <-served:
+		_ = srv.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -146,8 +168,10 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range listeners {
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	log.Info("stopped")
 	return nil

@@ -264,6 +264,25 @@ func TestHotReloadChangesAnswersAndABrokenEditChangesNothing(t *testing.T) {
 	}
 }
 
+// closedAfter sends send on a new connection to addr and returns what the
+// server answered before it closed the connection; failing if it doesn't
+// within 10 s, far beyond the limits the tests set.
+func closedAfter(t *testing.T, addr, send string) []byte {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(send))
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("the server did not close the connection: %v", err)
+	}
+	return got
+}
+
 func TestSlowAndIdleClientsAreCutOff(t *testing.T) {
 	url, _, _ := startRun(t, []string{"--header-timeout", "200ms", "--idle-timeout", "300ms"}, nil)
 	addr := strings.TrimPrefix(url, "http://")
@@ -273,17 +292,7 @@ func TestSlowAndIdleClientsAreCutOff(t *testing.T) {
 		"idle after an answer":       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			c.Write([]byte(send))
-			c.SetReadDeadline(time.Now().Add(10 * time.Second)) // far beyond the server's limits
-			got, err := io.ReadAll(c)
-			if err != nil {
-				t.Fatalf("the server did not close the connection: %v", err)
-			}
+			got := closedAfter(t, addr, send)
 			if send == "" || strings.HasSuffix(send, ": ") {
 				if len(got) != 0 {
 					t.Fatalf("answered a request that never ended: %q", got)

@@ -32,7 +32,11 @@ func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rec.Status = http.StatusOK
-	base := "http://" + r.Host + "/v3/projects"
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	base := scheme + r.Host + "/v3/projects"
 	var regions []string
 	if name := r.URL.Query().Get("name"); name != "" {
 		regions = []string{name}

@@ -167,8 +167,13 @@ func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) {
 		if err != nil {
 			panic(http.ErrAbortHandler) // not hijackable (HTTP/2, in-process): drop it as we can
 		}
-		if tc, ok := conn.(*net.TCPConn); ok && f == fixtures.FaultReset {
-			_ = tc.SetLinger(0) // close with RST instead of FIN
+		if f == fixtures.FaultReset {
+			if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+				conn = tc.NetConn() // TLS: reset the TCP connection under it, no close_notify
+			}
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0) // close with RST instead of FIN
+			}
 		}
 		_ = conn.Close()
 	}

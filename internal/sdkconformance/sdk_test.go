@@ -31,6 +31,14 @@ const projectID = "0bec5db98280d2d02fd6c00c2de791ce"
 // serve starts the emulator on a loopback port for one test.
 func serve(t *testing.T, o handlers.Options) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(newMock(t, o))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newMock is the emulator's handler, on the embedded scenarios unless o has some.
+func newMock(t *testing.T, o handlers.Options) *handlers.Mock {
+	t.Helper()
 	if o.Scenarios == nil {
 		set, problems := fixtures.Load(scenarios.FS, "scenarios")
 		if len(problems) > 0 {
@@ -42,10 +50,8 @@ func serve(t *testing.T, o handlers.Options) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(m)
-	t.Cleanup(srv.Close)
 	t.Cleanup(m.Shutdown)
-	return srv
+	return m
 }
 
 // httpConfig sets a user agent, which also keeps the SDK from writing
@@ -262,6 +268,40 @@ func TestProjectIDDiscoveredThroughIAM(t *testing.T) {
 	// the bound scenario answers only for the discovered project id
 	if g := *resp.Statics; len(g) != 1 || *g[0].StaticName != "bound-to-"+wanted {
 		t.Fatalf("answered %v: the request did not use the discovered project id", g)
+	}
+}
+
+// The SDK always reaches HUAWEICLOUD_SDK_IAM_ENDPOINT, and an endpoint written
+// without a scheme, over https: the emulator's HTTPS listener (--tls-addr)
+// serves both, to a client that skips verification of its certificate.
+func TestIAMEndpointEnvironmentAndSchemelessEndpointOverHTTPS(t *testing.T) {
+	const wanted = "99998888777766665555444433332222"
+	regionID := freshRegion("cn-east-3")
+	m := newMock(t, handlers.Options{RegionProjects: map[string]string{regionID: wanted}, Scenarios: boundSet(t, wanted)})
+	plain, secure := httptest.NewServer(m), httptest.NewTLSServer(m)
+	t.Cleanup(plain.Close)
+	t.Cleanup(secure.Close)
+	hostPort := strings.TrimPrefix(secure.URL, "https://")
+	t.Setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", hostPort)
+	hc := httpConfig().WithIgnoreSSLVerification(true)
+
+	reg := envRegion(t, regionID, plain.URL)
+	cred := basic.NewCredentialsBuilder().WithAk("iam-env-ak").WithSk("sk").Build() // no project id, no IAM override
+	b, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hc).SafeBuild()
+	if err != nil {
+		t.Fatalf("IAM over HUAWEICLOUD_SDK_IAM_ENDPOINT: %v", err)
+	}
+	resp, err := call(workspace.NewWorkspaceClient(b), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := *resp.Statics; len(g) != 1 || *g[0].StaticName != "bound-to-"+wanted {
+		t.Fatalf("answered %v: the request did not use the project id IAM gave", g)
+	}
+
+	resp, err = call(client(t, hostPort, "ak", "sk", hc), nil) // the SDK prepends https://
+	if err != nil || resp.Statics == nil {
+		t.Fatalf("endpoint %s: %v", hostPort, err)
 	}
 }
 
