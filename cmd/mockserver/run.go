@@ -121,7 +121,6 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	srv := &http.Server{
 		Handler:        mock,
 		ConnState:      guard.ConnState,
-		ConnContext:    guard.ConnContext,
 		MaxHeaderBytes: 1 << 20, // Go's own limit; ours (smaller, documented shape) is in the handler
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -177,7 +176,7 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	return nil
 }
 
-// guardInterval sweeps often enough that a deadline is overrun by a tenth at most.
+// guardInterval sweeps often enough that a deadline is overrun by a fifth at most.
 func guardInterval(ds ...time.Duration) time.Duration {
 	iv := time.Second
 	for _, d := range ds {

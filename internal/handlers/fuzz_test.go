@@ -22,7 +22,7 @@ func FuzzSwitches(f *testing.F) {
 				h[k] = []string{v}
 			}
 		}
-		sw, bad := parseSwitches(h, set)
+		sw, bad := parseSwitches(h, set.Set)
 		if bad == "" && sw.delay != nil && sw.delay.Max > 10*60e9 {
 			t.Fatalf("accepted a delay over the limit: %v", sw.delay)
 		}

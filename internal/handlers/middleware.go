@@ -15,7 +15,6 @@ func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h["X-Request-Id"] = newRequestID()
-		headersRead(r)
 		next.ServeHTTP(w, r) // every writer sets Content-Type itself
 	})
 }

@@ -54,7 +54,7 @@ type Mock struct {
 	adminToken     string
 	journal        *journal
 
-	set      atomic.Pointer[fixtures.Set]
+	set      atomic.Pointer[served]
 	ctl      atomic.Pointer[controls]
 	ctlMu    sync.Mutex // serialises writers of ctl
 	counters sync.Map   // counterKey -> *atomic.Uint64: requests seen per scenario and project
@@ -117,7 +117,14 @@ func (m *Mock) setScenarios(set *fixtures.Set) {
 	for _, name := range set.Names() {
 		set.Get(name).Prepare(m.seed)
 	}
-	m.set.Store(set)
+	m.set.Store(&served{Set: set, start: set.Get(m.startName)})
+}
+
+// served is the scenario set being served and, looked up once rather than
+// per request, its start-up scenario (nil once its file is removed).
+type served struct {
+	*fixtures.Set
+	start *fixtures.Scenario
 }
 
 type counterKey struct{ scenario, project string }

@@ -39,7 +39,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 	var sw switches
 	if hs.switches {
 		var bad string
-		if sw, bad = parseSwitches(r.Header, set); bad != "" {
+		if sw, bad = parseSwitches(r.Header, set.Set); bad != "" {
 			rec.fail(w, mockError(http.StatusBadRequest, "MOCK.0001", bad))
 			return
 		}
@@ -60,7 +60,7 @@ func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
 		sc = set.ForProject(project)
 	}
 	if sc == nil {
-		if sc = set.Get(m.startName); sc == nil {
+		if sc = set.start; sc == nil {
 			rec.fail(w, mockError(http.StatusInternalServerError, "MOCK.0002",
 				fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", m.startName)))
 			return
