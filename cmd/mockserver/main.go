@@ -16,11 +16,17 @@ import (
 	"syscall"
 )
 
+// profile starts recording a CPU profile and returns what ends it; only a
+// binary built with -tags pgo records one (see pgo.go).
+var profile = func() (end func()) { return func() {} }
+
 func main() {
 	tuneGC()
+	endProfile := profile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	endProfile()
 	var ex exitError
 	switch {
 	case err == nil:
