@@ -15,7 +15,7 @@
 //
 // Where it differs from the real service: see the repository README, "Known
 // differences" (project ids are not checked against an account, only
-// SDK-HMAC-SHA256 signatures are verified, no TLS).
+// SDK-HMAC-SHA256 signatures are verified).
 package workspacemock
 
 import (
@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,6 +49,7 @@ type Options struct {
 	Credentials []Credential
 	Addr        string // listen address; "" means 127.0.0.1:0
 	InProcess   bool   // no listener: use Client(), whose transport calls the handler directly
+	TLS         bool   // serve HTTPS with a self-signed certificate that Client() trusts
 	JournalSize int    // requests kept; 0 means 1000
 	Logger      *slog.Logger
 }
@@ -120,6 +122,9 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.InProcess && o.TLS {
+		return nil, fmt.Errorf("workspacemock: TLS needs a listener; InProcess has none")
+	}
 	s := &Server{mock: mock}
 	if o.InProcess {
 		s.url = inProcessURL
@@ -134,8 +139,18 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workspacemock: listen on %s: %w", addr, err)
 	}
-	s.http = &httptest.Server{Listener: ln, Config: &http.Server{Handler: mock, ReadHeaderTimeout: 10 * time.Second}}
-	s.http.Start()
+	// net/http's own complaints (a client that fails the TLS handshake, say)
+	// go to Logger at warn level, or nowhere: never onto the test's stderr.
+	errorLog := log.New(io.Discard, "", 0)
+	if o.Logger != nil {
+		errorLog = slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)
+	}
+	s.http = &httptest.Server{Listener: ln, Config: &http.Server{Handler: mock, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}}
+	if o.TLS {
+		s.http.StartTLS()
+	} else {
+		s.http.Start()
+	}
 	s.url = s.http.URL
 	s.client = s.http.Client()
 	return s, nil

@@ -2,6 +2,7 @@ package workspacemock_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -226,6 +227,27 @@ func TestScenarioFSAndBadOptions(t *testing.T) {
 	}
 	if _, err := workspacemock.NewServer(workspacemock.Options{Addr: "256.0.0.1:0"}); err == nil {
 		t.Error("bad address accepted")
+	}
+	if _, err := workspacemock.NewServer(workspacemock.Options{InProcess: true, TLS: true}); err == nil {
+		t.Error("TLS without a listener accepted")
+	}
+}
+
+func TestTLSServerIsTrustedByItsClientOnly(t *testing.T) {
+	srv := start(t, workspacemock.Options{TLS: true})
+	if !strings.HasPrefix(srv.URL(), "https://127.0.0.1:") {
+		t.Fatalf("URL %s", srv.URL())
+	}
+	if code, body, err := get(t, srv, project, nil); err != nil || code != 200 || !strings.HasPrefix(body, `{"statics":[{`) {
+		t.Fatalf("Client(): %d %s %v", code, body, err)
+	}
+	resp, err := sdkClient(t, srv, "ak", "sk").ListInstancesStatus(&model.ListInstancesStatusRequest{})
+	if err != nil || resp.Statics == nil {
+		t.Fatalf("SDK over TLS: %v", err)
+	}
+	var unknownCA x509.UnknownAuthorityError
+	if _, err := http.Get(srv.URL() + "/healthz"); !errors.As(err, &unknownCA) {
+		t.Errorf("a client that doesn't trust the certificate: %v", err)
 	}
 }
 
