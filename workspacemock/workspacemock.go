@@ -208,9 +208,9 @@ func (p *Project) SetScenario(name string) error { return p.s.mock.SetScenario(p
 // InjectError makes this project's next count requests fail with the
 // documented error for status (count <= 0: until ClearError).
 func (p *Project) InjectError(status, count int) error {
-	e, ok := fixtures.DefaultError(status)
-	if !ok {
-		return fmt.Errorf("status %d is not a documented error status (one of %v)", status, fixtures.DocumentedStatuses())
+	e, err := fixtures.DocumentedError(status)
+	if err != nil {
+		return err
 	}
 	if count <= 0 {
 		count = -1

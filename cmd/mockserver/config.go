@@ -196,7 +196,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return nil, nil, exitError{code: 2, msg: strings.Join(problems, "\n")}
 	}
 	if c.errStatus != 0 {
-		if _, ok := fixtures.DefaultError(c.errStatus); !ok {
+		if _, err := fixtures.DocumentedError(c.errStatus); err != nil {
 			return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--error %d: not a documented error status of this API (one of %v)", c.errStatus, fixtures.DocumentedStatuses())}
 		}
 	}

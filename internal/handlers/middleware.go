@@ -92,7 +92,7 @@ func recoverPanics(log *slog.Logger) func(http.Handler) http.Handler {
 					panic(v) // a deliberate abort: net/http drops the connection quietly
 				}
 				log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				e, _ := fixtures.DefaultError(http.StatusInternalServerError)
+				e, _ := fixtures.DocumentedError(http.StatusInternalServerError)
 				writeError(w, e)
 			}()
 			next.ServeHTTP(w, r)

@@ -93,9 +93,9 @@ func New(o Options) (*Mock, error) {
 		m.maxHeader = DefaultMaxHeaderBytes
 	}
 	if o.Error != 0 {
-		e, ok := fixtures.DefaultError(o.Error)
-		if !ok {
-			return nil, fmt.Errorf("error status %d is not a documented error status of this API (one of %v)", o.Error, fixtures.DocumentedStatuses())
+		e, err := fixtures.DocumentedError(o.Error)
+		if err != nil {
+			return nil, fmt.Errorf("Options.Error: %w", err)
 		}
 		m.startErr = &e
 	}

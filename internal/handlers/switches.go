@@ -71,9 +71,9 @@ func documentedError(s string) (fixtures.ErrorSpec, string) {
 	if err != nil {
 		return fixtures.ErrorSpec{}, fmt.Sprintf("%q is not an HTTP status", s)
 	}
-	e, ok := fixtures.DefaultError(status)
-	if !ok {
-		return e, fmt.Sprintf("status %d is not a documented error status of this API (one of %v)", status, fixtures.DocumentedStatuses())
+	e, err := fixtures.DocumentedError(status)
+	if err != nil {
+		return e, err.Error()
 	}
 	return e, ""
 }

@@ -198,7 +198,7 @@ func TestEachDocumentedErrorSurfacesAsServiceResponseError(t *testing.T) {
 	rt := &recordIDs{}
 	c := client(t, srv.URL, "ak", "sk", httpConfig().WithHttpRoundTripper(rt))
 	for _, status := range fixtures.DocumentedStatuses() {
-		want, _ := fixtures.DefaultError(status)
+		want, _ := fixtures.DocumentedError(status)
 		_, err := call(c, map[string]string{"X-Mock-Scenario": "error-" + strconv.Itoa(status)})
 		se := serviceError(t, err)
 		if se.StatusCode != status || se.ErrorCode != want.Code || se.ErrorMessage != want.Msg {
