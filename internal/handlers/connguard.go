@@ -24,7 +24,6 @@ type ConnGuard struct {
 
 	conns sync.Map     // net.Conn -> *guarded
 	clock atomic.Int64 // unix nanoseconds of the last sweep: a clock read per request saved
-	every atomic.Int64 // the sweep interval, by which clock may lag
 }
 
 type phase int32
@@ -72,9 +71,9 @@ func (g *ConnGuard) ConnState(c net.Conn, s http.ConnState) {
 	}
 }
 
-// CloseUnused closes connections that never sent a byte (a client's spare,
-// pooled connection): http.Server.Shutdown would wait 5 s for each of them.
-// Register it with Server.RegisterOnShutdown.
+// CloseUnused closes connections whose first request has not arrived (a
+// client's spare, pooled connection): http.Server.Shutdown would wait 5 s
+// for each of them. Register it with Server.RegisterOnShutdown.
 func (g *ConnGuard) CloseUnused() {
 	g.conns.Range(func(k, v any) bool {
 		if phase(v.(*guarded).phase.Load()) == phaseNew {
@@ -90,7 +89,6 @@ func (g *ConnGuard) CloseUnused() {
 func (g *ConnGuard) Sweep(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	g.every.Store(int64(interval))
 	g.clock.Store(time.Now().UnixNano())
 	for {
 		select {
@@ -98,13 +96,14 @@ func (g *ConnGuard) Sweep(ctx context.Context, interval time.Duration) {
 			return
 		case now := <-tick.C:
 			g.clock.Store(now.UnixNano())
-			g.sweep(now.UnixNano())
+			g.sweep(now.UnixNano(), int64(interval))
 		}
 	}
 }
 
-func (g *ConnGuard) sweep(now int64) {
-	lag := g.every.Load() // a phase's start may have been read up to this early
+// sweep closes the connections overdue at now; lag is how much earlier than
+// the truth a phase's start may have been stamped (one sweep interval).
+func (g *ConnGuard) sweep(now, lag int64) {
 	g.conns.Range(func(k, v any) bool {
 		t := v.(*guarded)
 		limit := g.Headers
