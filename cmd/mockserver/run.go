@@ -131,15 +131,15 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	if cfg.scenariosDir != "" {
 		source = cfg.scenariosDir
 	}
-	log.Info("mockserver listening", append(logAttrs, "scenario", cfg.scenario, "seed", cfg.seed,
-		"scenarios", set.Len(), "source", source, "auth", cfg.auth)...)
-
+	// Warnings first: the listening line says start-up is over (tests wait on it).
 	for _, addr := range []string{cfg.addr, cfg.tlsAddr} {
 		if host, _, err := net.SplitHostPort(addr); err == nil && cfg.adminToken == "" && !isLoopback(host) {
 			log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; set --admin-token or listen on 127.0.0.1",
 				"addr", addr)
 		}
 	}
+	log.Info("mockserver listening", append(logAttrs, "scenario", cfg.scenario, "seed", cfg.seed,
+		"scenarios", set.Len(), "source", source, "auth", cfg.auth)...)
 	if cfg.scenariosDir != "" && cfg.watch {
 		go folder.Watch(ctx, cfg.watchInterval, func(set *fixtures.Set, problems fixtures.Problems) {
 			for _, p := range problems {
