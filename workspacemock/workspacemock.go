@@ -36,21 +36,22 @@ import (
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
-	"github.com/workspace-mock/mockserver/scenarios"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // Options configure a Server. The zero value serves the embedded scenarios
-// on a loopback port, with seed 0 and no authentication.
+// on a loopback port with no authentication, and answers the same bytes as
+// the mockserver command and its container started with no flags.
 type Options struct {
-	Scenario    string // start-up scenario; "" means "default"
-	Seed        int64  // seed of generated data
+	Scenario    string // start-up scenario; "": "default", or the only scenario of a one-scenario folder
+	Seed        int64  // seed of generated data, like --seed (both default to 0)
 	ScenarioDir string // serve this folder instead of the embedded scenarios
 	ScenarioFS  fs.FS  // or this file system (its root holds the *.yaml files)
 	Credentials []Credential
 	Addr        string // listen address; "" means 127.0.0.1:0
 	InProcess   bool   // no listener: use Client(), whose transport calls the handler directly
 	TLS         bool   // serve HTTPS with a self-signed certificate that Client() trusts
-	JournalSize int    // requests kept; 0 means 1000
+	JournalSize int    // requests kept, like --journal-size: 0 means 1000; negative: no journal
 	Logger      *slog.Logger
 }
 
@@ -61,22 +62,10 @@ type Credential struct {
 	SecurityToken string // for a temporary pair: requests must send it as X-Security-Token
 }
 
-// Request is one request the server answered, as a test inspects it.
-type Request struct {
-	Time          time.Time
-	Method        string
-	Path          string
-	Query         string
-	ProjectID     string
-	RequestID     string // the X-Request-Id it was answered with
-	Status        int    // 0 when a transport fault answered
-	Fault         string
-	Scenario      string
-	Latency       time.Duration
-	UserAgent     string
-	XProjectID    string
-	Authorization bool // an Authorization header was present (its value is never kept)
-}
+// Request is one request the server answered, as a test inspects it: the
+// same record GET /_mock/requests shows. Auth headers are kept as booleans
+// only, never their values.
+type Request = handlers.Entry
 
 // Server is a running emulator.
 type Server struct {
@@ -95,16 +84,17 @@ const inProcessURL = "http://workspacemock.in-process"
 func NewServer(o Options) (*Server, error) {
 	var set *fixtures.Set
 	var problems fixtures.Problems
-	switch {
-	case o.ScenarioFS != nil:
-		set, problems = fixtures.Load(o.ScenarioFS, "scenarios")
-	case o.ScenarioDir != "":
-		set, problems = fixtures.Load(os.DirFS(o.ScenarioDir), o.ScenarioDir)
-	default:
-		set, problems = fixtures.Load(scenarios.FS, "embedded")
+	if o.ScenarioFS != nil {
+		_, set, problems = fixtures.OpenFolder(o.ScenarioFS, "scenarios")
+	} else {
+		_, set, problems = fixtures.Open(o.ScenarioDir)
 	}
 	if len(problems) > 0 {
 		return nil, problems
+	}
+	start, err := set.StartName(o.Scenario)
+	if err != nil {
+		return nil, fmt.Errorf("workspacemock: Options.Scenario: %w", err)
 	}
 	var verifier *aksk.Verifier
 	if len(o.Credentials) > 0 {
@@ -117,7 +107,7 @@ func NewServer(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	mock, err := handlers.New(handlers.Options{Scenarios: set, Scenario: o.Scenario, Seed: o.Seed,
+	mock, err := handlers.New(handlers.Options{Scenarios: set, Scenario: start, Seed: o.Seed,
 		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
 	if err != nil {
 		return nil, err
@@ -170,7 +160,8 @@ func (s *Server) Requests() []Request { return s.Project("").Requests() }
 func (s *Server) SetScenario(name string) error { return s.Project("").SetScenario(name) }
 
 // InjectError makes the next count requests fail with the documented error
-// for status (count <= 0: until ClearError or Reset).
+// for status; count 0 means every request until ClearError or Reset, as in
+// the admin API. An undocumented status or a negative count is an error.
 func (s *Server) InjectError(status, count int) error {
 	return s.Project("").InjectError(status, count)
 }
@@ -206,17 +197,13 @@ func (s *Server) Project(id string) *Project { return &Project{s, id} }
 func (p *Project) SetScenario(name string) error { return p.s.mock.SetScenario(p.id, name) }
 
 // InjectError makes this project's next count requests fail with the
-// documented error for status (count <= 0: until ClearError).
+// documented error for status; count 0: until ClearError or Reset.
 func (p *Project) InjectError(status, count int) error {
-	e, err := fixtures.DocumentedError(status)
+	e, err := wire.Documented(status)
 	if err != nil {
 		return err
 	}
-	if count <= 0 {
-		count = -1
-	}
-	p.s.mock.InjectError(p.id, e, count)
-	return nil
+	return p.s.mock.InjectError(p.id, e, count)
 }
 
 // ClearError removes this project's injected error.
@@ -226,16 +213,7 @@ func (p *Project) ClearError() { p.s.mock.ClearError(p.id) }
 func (p *Project) Reset() { p.s.mock.Reset(p.id) }
 
 // Requests returns this project's requests, newest last.
-func (p *Project) Requests() []Request {
-	entries := p.s.mock.Requests(p.id, time.Time{})
-	out := make([]Request, len(entries))
-	for i, e := range entries {
-		out[i] = Request{Time: e.Time, Method: e.Method, Path: e.Path, Query: e.Query, ProjectID: e.ProjectID,
-			RequestID: e.RequestID, Status: e.Status, Fault: e.Fault, Scenario: e.Scenario, Latency: e.Latency,
-			UserAgent: e.UserAgent, XProjectID: e.XProjectID, Authorization: e.Authorization}
-	}
-	return out
-}
+func (p *Project) Requests() []Request { return p.s.mock.Requests(p.id, time.Time{}) }
 
 // inProcess is a RoundTripper that calls the handler directly: no port, no
 // goroutine, no network. Transport faults become the errors a socket gives.
@@ -262,9 +240,9 @@ func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 	}()
 	t.h.ServeHTTP(rec, r)
 	switch rec.fault {
-	case string(fixtures.FaultReset):
+	case fixtures.FaultReset:
 		return nil, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
-	case string(fixtures.FaultEmpty):
+	case fixtures.FaultEmpty:
 		return nil, fmt.Errorf("in-process workspacemock: server closed the connection with no reply: %w", io.EOF)
 	}
 	res := rec.Result()
@@ -280,11 +258,13 @@ func abortError(ctx context.Context) error {
 }
 
 // faultRecorder lets the handler report a connection-level fault in process,
-// where there is no connection to reset.
+// where there is no connection to reset (a handlers.FaultWriter).
 type faultRecorder struct {
 	*httptest.ResponseRecorder
-	fault string
+	fault fixtures.Fault
 }
 
-// InjectFault is called by the handler instead of hijacking a connection.
-func (f *faultRecorder) InjectFault(fault string) { f.fault = fault }
+// WriteFault is called by the handler instead of hijacking a connection.
+func (f *faultRecorder) WriteFault(fault fixtures.Fault) { f.fault = fault }
+
+var _ handlers.FaultWriter = (*faultRecorder)(nil)

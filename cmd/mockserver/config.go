@@ -1,26 +1,31 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // config is every start-up setting; each is a flag with a MOCK_<FLAG>
-// environment twin, the flag winning.
+// environment twin, the flag winning. Each value is parsed once, when its
+// flag is set; only the credentials file is read later, by the command that
+// needs it.
 type config struct {
 	addr            string
 	scenariosDir    string
 	scenario        string
 	seed            int64
-	errStatus       int
+	startErr        *wire.Error
 	delay           *fixtures.Delay
 	logLevel        slog.Level
 	logFormat       string
@@ -29,7 +34,7 @@ type config struct {
 	auth            string
 	ak, sk          string
 	credentials     string
-	iamProjects     string
+	iamProjects     map[string]string
 	adminToken      string
 	journalSize     int
 	watch           bool
@@ -49,7 +54,13 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.msg }
 
-// delayFlag parses a duration or a range (50ms..200ms) at flag time.
+// usageError is a mistake in how the program was called: the message and a
+// pointer to --help, exit code 2.
+func usageError(format string, args ...any) exitError {
+	return exitError{code: 2, msg: fmt.Sprintf(format, args...) + "\n(mockserver --help lists every flag)"}
+}
+
+// delayFlag parses a duration or a range (50ms..200ms).
 type delayFlag struct{ d **fixtures.Delay }
 
 func (f delayFlag) String() string {
@@ -69,6 +80,63 @@ func (f delayFlag) Set(s string) error {
 		return err
 	}
 	*f.d = &d
+	return nil
+}
+
+// errorFlag parses a documented error status into its error.
+type errorFlag struct{ e **wire.Error }
+
+func (f errorFlag) String() string {
+	if f.e == nil || *f.e == nil {
+		return ""
+	}
+	return strconv.Itoa((*f.e).Status)
+}
+
+func (f errorFlag) Set(s string) error {
+	if s == "" || s == "0" {
+		*f.e = nil
+		return nil
+	}
+	status, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not an HTTP status", s)
+	}
+	e, err := wire.Documented(status)
+	if err != nil {
+		return err
+	}
+	*f.e = &e
+	return nil
+}
+
+// pairsFlag parses region=project_id pairs separated by commas.
+type pairsFlag struct{ m *map[string]string }
+
+func (f pairsFlag) String() string {
+	if f.m == nil {
+		return ""
+	}
+	var parts []string
+	for k, v := range *f.m {
+		parts = append(parts, k+"="+v)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f pairsFlag) Set(s string) error {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		region, id, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || region == "" {
+			return fmt.Errorf("%q: write region=project_id pairs separated by commas", s)
+		}
+		if msg := wire.CheckProjectID(id); msg != "" {
+			return fmt.Errorf("project id %q for %s: %s", id, region, msg)
+		}
+		out[region] = id
+	}
+	*f.m = out
 	return nil
 }
 
@@ -110,53 +178,85 @@ func (f oneOfFlag) Set(s string) error {
 	return fmt.Errorf("%q is not one of %s", s, strings.Join(f.allow, ", "))
 }
 
+// plainFlag wraps the flag package's own values (int, bool, duration), whose
+// errors say only "parse error", to say what was expected.
+type plainFlag struct{ flag.Value }
+
+func (f plainFlag) IsBoolFlag() bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+func (f plainFlag) Set(s string) error {
+	if err := f.Value.Set(s); err != nil {
+		want := "valid"
+		switch f.Value.(flag.Getter).Get().(type) {
+		case bool:
+			want = "true or false"
+		case int, int64:
+			want = "an integer"
+		case time.Duration:
+			want = "a duration (like 500ms, 10s, 2m)"
+		}
+		return fmt.Errorf("%q is not %s", s, want)
+	}
+	return nil
+}
+
 // envName is a flag's environment twin: --log-level -> MOCK_LOG_LEVEL.
 func envName(flagName string) string {
 	return "MOCK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
+// MaxJournalSize bounds --journal-size: each entry is a few hundred bytes.
+const MaxJournalSize = 1_000_000
+
+func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // parseConfig says what went wrong, briefly
 	fs.StringVar(&c.addr, "addr", ":8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.scenariosDir, "scenarios", "", "folder of scenario files to serve instead of the embedded ones")
-	fs.StringVar(&c.scenario, "scenario", "default", "scenario answering requests that no other switch steers")
-	fs.Int64Var(&c.seed, "seed", 1, "seed of generated data: same scenario and seed, same bytes")
-	fs.IntVar(&c.errStatus, "error", 0, fmt.Sprintf("make every request fail with this documented error status (one of %v)", fixtures.DocumentedStatuses()))
-	fs.Var(delayFlag{&c.delay}, "delay", "delay every answer: a duration (250ms) or a range (50ms..200ms)")
+	fs.StringVar(&c.scenario, "scenario", "", `scenario answering requests that no other switch steers; empty: "default", or the only scenario of a one-scenario folder`)
+	fs.Int64Var(&c.seed, "seed", 0, "seed of generated data: same scenario and seed, same bytes")
+	fs.Var(errorFlag{&c.startErr}, "error", fmt.Sprintf("make every request fail with this documented error status (one of %v)", wire.Statuses()))
+	fs.Var(delayFlag{&c.delay}, "delay", "delay every answer: a duration (250ms) or a range (50ms..200ms), drawn per request")
 	c.logLevel = slog.LevelInfo
 	fs.Var(logLevelFlag{&c.logLevel}, "log-level", "debug, info, warn or error; debug logs every request")
 	c.logFormat = "text"
 	fs.Var(oneOfFlag{&c.logFormat, []string{"text", "json"}}, "log-format", "text or json")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
-	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "request header limit in bytes; past it: 431 in the documented error shape")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "request header limit in bytes, on every route; past it: 431 in the documented error shape")
 	c.auth = "none"
 	fs.Var(oneOfFlag{&c.auth, []string{"none", "aksk"}}, "auth", "none, or aksk: verify SDK-HMAC-SHA256 signatures like the API gateway")
 	fs.StringVar(&c.ak, "ak", "", "access key accepted with --auth aksk")
 	fs.StringVar(&c.sk, "sk", "", "secret key of --ak (never logged)")
 	fs.StringVar(&c.credentials, "credentials", "", "YAML file of several AK/SK pairs (and temporary ones with security_token) for --auth aksk")
-	fs.StringVar(&c.iamProjects, "iam-projects", "", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
+	fs.Var(pairsFlag{&c.iamProjects}, "iam-projects", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "Bearer token the admin API (/_mock/) requires; empty: none (never logged)")
-	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: no journal")
-	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving")
+	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: the default 1000; negative: no journal")
+	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving (turn off with --watch=false)")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")
-	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "a client that hasn't sent its first request's headers this long after connecting is disconnected")
-	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "a keep-alive connection whose next request's headers haven't arrived this long after an answer is closed")
+	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "a client that takes longer to send a request's headers is disconnected")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "a keep-alive connection with no new request this long after an answer is closed")
 	fs.StringVar(&c.tlsAddr, "tls-addr", "", "also serve HTTPS here (host:port), e.g. for HUAWEICLOUD_SDK_IAM_ENDPOINT, which the SDK always reaches over https")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate for --tls-addr; default: a self-signed one for localhost, 127.0.0.1 and ::1")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
-	fs.Usage = func() { usage(fs) }
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, ok := f.Value.(flag.Getter); ok {
+			f.Value = plainFlag{f.Value}
+		}
+	})
 	return fs
 }
 
-func usage(fs *flag.FlagSet) {
-	w := fs.Output()
+func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `mockserver: a local emulator of Huawei Cloud Workspace ListInstancesStatus
 (GET /v2/{project_id}/connections/status).
 
 Usage:
   mockserver [flags]              serve (the embedded scenarios unless --scenarios)
-  mockserver validate [DIR]       check the scenario files of DIR (or --scenarios, or the embedded set)
+  mockserver validate [DIR]       check the scenario files of DIR (or --scenarios, or the embedded set),
+                                  and the --credentials file when given
   mockserver healthcheck [flags]  exit 0 when the server at --addr answers /healthz
 
 Flags (each has an environment twin; the flag wins):
@@ -171,15 +271,23 @@ Flags (each has an environment twin; the flag wins):
 }
 
 // parseConfig reads flags, then fills each flag not given from its
-// environment twin. Bad values stop the program with a message.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, []string, error) {
+// environment twin. Bad values stop the program with a short message.
+func parseConfig(cmd string, args []string, getenv func(string) string, stdout io.Writer) (*config, []string, error) {
 	c := &config{}
-	fs := newFlagSet(name, c, stderr)
+	fs := newFlagSet("mockserver "+cmd, c)
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout, fs)
 			return nil, nil, exitError{code: 0}
 		}
-		return nil, nil, exitError{code: 2}
+		return nil, nil, flagError(fs, args, err)
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		if prev := len(args) - len(rest) - 1; prev >= 0 && (rest[0] == "true" || rest[0] == "false") {
+			if name := strings.TrimLeft(args[prev], "-"); isBoolFlag(fs, name) {
+				return nil, nil, usageError("--%s %s: a true/false flag takes its value after '=': write --%s=%s", name, rest[0], name, rest[0])
+			}
+		}
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -188,43 +296,46 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		env := envName(f.Name)
 		if v := getenv(env); v != "" && !given[f.Name] {
 			if err := fs.Set(f.Name, v); err != nil {
-				problems = append(problems, fmt.Sprintf("%s=%q: %v", env, v, err))
+				problems = append(problems, fmt.Sprintf("%s=%q (the twin of --%s): %v", env, v, f.Name, err))
 			}
 		}
 	})
 	if len(problems) > 0 {
 		return nil, nil, exitError{code: 2, msg: strings.Join(problems, "\n")}
 	}
-	if c.errStatus != 0 {
-		if _, err := fixtures.DocumentedError(c.errStatus); err != nil {
-			return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--error %d: not a documented error status of this API (one of %v)", c.errStatus, fixtures.DocumentedStatuses())}
-		}
-	}
-	if c.maxHeaderBytes < 1024 {
-		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)}
-	}
-	if c.journalSize < 0 {
-		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--journal-size %d: must be 0 (off) or more", c.journalSize)}
-	}
-	if c.watchInterval < 10*time.Millisecond {
-		return nil, nil, exitError{code: 2, msg: fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)}
-	}
-	if c.headerTimeout <= 0 || c.idleTimeout <= 0 {
-		return nil, nil, exitError{code: 2, msg: "--header-timeout and --idle-timeout must be positive"}
-	}
-	switch {
-	case (c.tlsCert == "") != (c.tlsKey == ""):
-		return nil, nil, exitError{code: 2, msg: "--tls-cert and --tls-key go together"}
-	case c.tlsCert != "" && c.tlsAddr == "":
-		return nil, nil, exitError{code: 2, msg: "--tls-cert and --tls-key take effect only with --tls-addr"}
-	}
-	if msg := c.checkAuth(); msg != "" {
+	if msg := c.check(cmd); msg != "" {
 		return nil, nil, exitError{code: 2, msg: msg}
 	}
 	return c, fs.Args(), nil
 }
 
-func (c *config) checkAuth() string {
+func isBoolFlag(fs *flag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// check reports settings that don't fit together.
+func (c *config) check(cmd string) string {
+	switch {
+	case c.maxHeaderBytes < 1024:
+		return fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)
+	case c.journalSize > MaxJournalSize:
+		return fmt.Sprintf("--journal-size %d: at most %d", c.journalSize, MaxJournalSize)
+	case c.watchInterval < 10*time.Millisecond:
+		return fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)
+	case c.headerTimeout <= 0 || c.idleTimeout <= 0:
+		return "--header-timeout and --idle-timeout must be positive"
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return "--tls-cert and --tls-key go together"
+	case c.tlsCert != "" && c.tlsAddr == "":
+		return "--tls-cert and --tls-key take effect only with --tls-addr"
+	case cmd != "serve":
+		return "" // validate reads --credentials without --auth; healthcheck needs only --addr
+	}
 	hasCreds := c.ak != "" || c.sk != "" || c.credentials != ""
 	switch {
 	case c.auth == "none" && hasCreds:
@@ -234,36 +345,93 @@ func (c *config) checkAuth() string {
 	case (c.ak == "") != (c.sk == ""):
 		return "--ak and --sk go together"
 	}
-	if _, err := c.regionProjects(); err != nil {
-		return err.Error()
-	}
 	return ""
 }
 
-// regionProjects parses --iam-projects.
-func (c *config) regionProjects() (map[string]string, error) {
-	out := map[string]string{}
-	if c.iamProjects == "" {
-		return out, nil
-	}
-	for _, pair := range strings.Split(c.iamProjects, ",") {
-		region, id, ok := strings.Cut(strings.TrimSpace(pair), "=")
-		if !ok || region == "" {
-			return nil, fmt.Errorf("--iam-projects %q: write region=project_id pairs separated by commas", c.iamProjects)
+// flagError turns the flag package's complaint into a short one: an unknown
+// flag names the nearest real one.
+func flagError(fs *flag.FlagSet, args []string, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		hint := ""
+		if near := nearestFlag(fs, name); near != "" {
+			hint = fmt.Sprintf(": did you mean --%s?", near)
+			if near == "addr" && name == "port" {
+				hint = fmt.Sprintf(": did you mean --addr? (it takes host:port, e.g. --addr :%s)", valueAfter(args, name, "9090"))
+			}
 		}
-		if msg := fixtures.CheckProjectID(id); msg != "" {
-			return nil, fmt.Errorf("--iam-projects: project id %q for %s: %s", id, region, msg)
-		}
-		out[region] = id
+		return usageError("unknown flag --%s%s", name, hint)
 	}
-	return out, nil
+	msg = strings.Replace(msg, "invalid value ", "", 1)
+	msg = strings.Replace(msg, " for flag -", " for --", 1)
+	msg = strings.Replace(msg, "flag needs an argument: -", "a value is missing after --", 1)
+	return usageError("%s", msg)
 }
 
-// verifier builds the signature verifier for --auth aksk (nil for none).
-func (c *config) verifier() (*aksk.Verifier, error) {
-	if c.auth != "aksk" {
-		return nil, nil
+// flagAliases are names people reach for that mean one of ours.
+var flagAliases = map[string]string{
+	"port": "addr", "listen": "addr", "bind": "addr", "host": "addr", "address": "addr",
+	"dir": "scenarios", "scenario-dir": "scenarios", "folder": "scenarios", "token": "admin-token",
+	"verbose": "log-level", "debug": "log-level", "level": "log-level", "log": "log-level",
+}
+
+// nearestFlag is the flag most likely meant by name: an alias, else the
+// closest name within two edits, or a name it starts.
+func nearestFlag(fs *flag.FlagSet, name string) string {
+	name = strings.ToLower(strings.SplitN(name, "=", 2)[0])
+	if a, ok := flagAliases[name]; ok {
+		return a
 	}
+	best, bestDist := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		d := editDistance(name, f.Name)
+		if strings.HasPrefix(f.Name, name) && len(name) >= 3 {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// valueAfter is the argument that follows --name (or its =value), or def.
+func valueAfter(args []string, name, def string) string {
+	for i, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if v, ok := strings.CutPrefix(a, name+"="); ok && v != "" {
+			return v
+		}
+		if a == name && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return def
+}
+
+// loadCredentials reads the AK/SK pairs of --ak/--sk and --credentials.
+func (c *config) loadCredentials() ([]aksk.Credential, error) {
 	var creds []aksk.Credential
 	if c.ak != "" {
 		creds = append(creds, aksk.Credential{AK: c.ak, SK: c.sk})
@@ -278,6 +446,18 @@ func (c *config) verifier() (*aksk.Verifier, error) {
 			return nil, err
 		}
 		creds = append(creds, more...)
+	}
+	return creds, nil
+}
+
+// verifier builds the signature verifier for --auth aksk (nil for none).
+func (c *config) verifier() (*aksk.Verifier, error) {
+	if c.auth != "aksk" {
+		return nil, nil
+	}
+	creds, err := c.loadCredentials()
+	if err != nil {
+		return nil, err
 	}
 	return aksk.NewVerifier(creds, nil)
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
-	"github.com/workspace-mock/mockserver/scenarios"
 )
 
 // run is the whole program, so tests can start it as it runs in production.
@@ -23,7 +22,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && (args[0] == "validate" || args[0] == "healthcheck" || args[0] == "serve") {
 		cmd, args = args[0], args[1:]
 	}
-	cfg, rest, err := parseConfig("mockserver "+cmd, args, getenv, stderr)
+	cfg, rest, err := parseConfig(cmd, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -34,32 +33,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, cfg.addr)
 	}
 	if len(rest) > 0 {
-		return exitError{code: 2, msg: fmt.Sprintf("unexpected argument %q (commands: validate, healthcheck)", rest[0])}
+		return usageError("unexpected argument %q (commands: validate, healthcheck)", rest[0])
 	}
-	return serve(ctx, cfg, stderr)
+	return serve(ctx, cfg, getenv, stderr)
 }
 
-// openScenarios reads dir, or the embedded set when dir is "".
-func openScenarios(dir string) (*fixtures.Folder, *fixtures.Set, fixtures.Problems) {
-	if dir == "" {
-		return fixtures.OpenFolder(scenarios.FS, "embedded")
-	}
-	return fixtures.OpenFolder(os.DirFS(dir), dir)
-}
-
+// validate checks the scenario folder and, when given, the credentials file.
 func validate(cfg *config, rest []string, stdout, stderr io.Writer) error {
 	dir := cfg.scenariosDir
 	if len(rest) > 0 {
 		dir = rest[0]
 	}
-	_, set, problems := openScenarios(dir)
+	_, set, problems := fixtures.Open(dir)
+	lines := make([]string, 0, len(problems)+1)
 	for _, p := range problems {
-		fmt.Fprintln(stderr, p)
+		lines = append(lines, p.String())
 	}
-	if len(problems) > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("%d problem(s) in the scenario files", len(problems))}
+	creds, err := cfg.loadCredentials()
+	if err != nil {
+		lines = append(lines, err.Error())
 	}
-	fmt.Fprintf(stdout, "ok: %d scenarios\n", set.Len())
+	for _, l := range lines {
+		fmt.Fprintln(stderr, l)
+	}
+	if len(lines) > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d problem(s)", len(lines))}
+	}
+	fmt.Fprintf(stdout, "ok: %d scenarios", set.Len())
+	if cfg.credentials != "" {
+		fmt.Fprintf(stdout, ", %d credentials", len(creds))
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 
@@ -71,25 +75,24 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
+func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
-	folder, set, problems := openScenarios(cfg.scenariosDir)
+	folder, set, problems := fixtures.Open(cfg.scenariosDir)
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
+	}
+	start, err := set.StartName(cfg.scenario)
+	if err != nil {
+		return exitError{code: 2, msg: "--scenario: " + err.Error()}
 	}
 	verifier, err := cfg.verifier()
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
 	}
-	regions, _ := cfg.regionProjects() // checked with the flags
-	journal := cfg.journalSize
-	if journal == 0 {
-		journal = -1 // the flag's 0 is "off"; the option's 0 is "default"
-	}
 	mock, err := handlers.New(handlers.Options{
-		Scenarios: set, Scenario: cfg.scenario, Seed: cfg.seed, Error: cfg.errStatus, Delay: cfg.delay,
-		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: regions,
-		JournalSize: journal, AdminToken: cfg.adminToken,
+		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
+		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
+		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken,
 	})
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
@@ -114,19 +117,15 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 		listeners = append(listeners, tls.NewListener(tln, tc))
 		logAttrs = append(logAttrs, "tls_addr", tln.Addr().String(), "tls_cert", about)
 	}
-	// Slow or idle clients are cut off by the guard (see handlers.ConnGuard),
-	// not by ReadHeaderTimeout/IdleTimeout, which cost two timer updates per
-	// request. No WriteTimeout: delays and the hang fault must not be cut short.
-	guard := &handlers.ConnGuard{Headers: cfg.headerTimeout, Idle: cfg.idleTimeout}
+	// No WriteTimeout: delays and the hang fault must not be cut short.
 	srv := &http.Server{
-		Handler:        mock,
-		ConnState:      guard.ConnState,
-		MaxHeaderBytes: 1 << 20, // Go's own limit; ours (smaller, documented shape) is in the handler
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:           mock,
+		ReadHeaderTimeout: cfg.headerTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+		MaxHeaderBytes:    1 << 20, // Go's own limit; ours (smaller, documented shape) is in the handler
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go guard.Sweep(ctx, guardInterval(cfg.headerTimeout, cfg.idleTimeout))
 	srv.RegisterOnShutdown(mock.Shutdown)
-	srv.RegisterOnShutdown(guard.CloseUnused)
 	source := "embedded"
 	if cfg.scenariosDir != "" {
 		source = cfg.scenariosDir
@@ -134,11 +133,11 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	// Warnings first: the listening line says start-up is over (tests wait on it).
 	for _, addr := range []string{cfg.addr, cfg.tlsAddr} {
 		if host, _, err := net.SplitHostPort(addr); err == nil && cfg.adminToken == "" && !isLoopback(host) {
-			log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; set --admin-token or listen on 127.0.0.1",
-				"addr", addr)
+			log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; "+
+				openAdminAdvice(inContainer(getenv)), "addr", addr)
 		}
 	}
-	log.Info("mockserver listening", append(logAttrs, "scenario", cfg.scenario, "seed", cfg.seed,
+	log.Info("mockserver listening", append(logAttrs, "scenario", start, "seed", cfg.seed,
 		"scenarios", set.Len(), "source", source, "auth", cfg.auth)...)
 	if cfg.scenariosDir != "" && cfg.watch {
 		go folder.Watch(ctx, cfg.watchInterval, func(set *fixtures.Set, problems fixtures.Problems) {
@@ -176,15 +175,27 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer) error {
 	return nil
 }
 
-// guardInterval sweeps often enough that a deadline is overrun by a fifth at most.
-func guardInterval(ds ...time.Duration) time.Duration {
-	iv := time.Second
-	for _, d := range ds {
-		if d > 0 && d/10 < iv {
-			iv = max(d/10, 10*time.Millisecond)
+// openAdminAdvice fits where the emulator runs: in a container, listening on
+// 127.0.0.1 would make it unreachable, so only a token helps.
+func openAdminAdvice(container bool) string {
+	if container {
+		return "set --admin-token (MOCK_ADMIN_TOKEN) and give it to your tests; keep the published port on the host's loopback (-p 127.0.0.1:8080:8080)"
+	}
+	return "set --admin-token, or listen on loopback only (--addr 127.0.0.1:8080) if only this machine calls it"
+}
+
+// inContainer reports signs of a container: Docker's marker file, Podman's,
+// the variable systemd and Podman set, Kubernetes' service variables.
+func inContainer(getenv func(string) string) bool {
+	if getenv("container") != "" || getenv("KUBERNETES_SERVICE_HOST") != "" {
+		return true
+	}
+	for _, f := range []string{"/.dockerenv", "/run/.containerenv"} {
+		if _, err := os.Stat(f); err == nil {
+			return true
 		}
 	}
-	return iv
+	return false
 }
 
 func isLoopback(host string) bool {

@@ -118,19 +118,25 @@ func TestConfigFlagsAndEnvironment(t *testing.T) {
 		want func(*config) bool
 	}{
 		{"defaults", nil, nil, func(c *config) bool {
-			return c.addr == ":8080" && c.scenario == "default" && c.seed == 1 && c.errStatus == 0 && c.delay == nil && c.logFormat == "text"
+			return c.addr == ":8080" && c.scenario == "" && c.seed == 0 && c.startErr == nil && c.delay == nil && c.logFormat == "text" && c.journalSize == 1000
 		}},
 		{"env twin", nil, map[string]string{"MOCK_ADDR": ":9", "MOCK_SEED": "7", "MOCK_LOG_FORMAT": "json", "MOCK_DELAY": "1s..2s"},
 			func(c *config) bool {
 				return c.addr == ":9" && c.seed == 7 && c.logFormat == "json" && c.delay.String() == "1s..2s"
 			}},
 		{"flag beats env", []string{"--seed", "3", "--error", "403"}, map[string]string{"MOCK_SEED": "7", "MOCK_ERROR": "500"},
-			func(c *config) bool { return c.seed == 3 && c.errStatus == 403 }},
+			func(c *config) bool {
+				return c.seed == 3 && c.startErr.Status == 403 && c.startErr.Code == "APIGW.0302"
+			}},
+		{"iam projects", []string{"--iam-projects", "cn-north-4=abc,ap-southeast-1=def"}, nil,
+			func(c *config) bool {
+				return c.iamProjects["cn-north-4"] == "abc" && c.iamProjects["ap-southeast-1"] == "def"
+			}},
 		{"log level", []string{"--log-level", "debug"}, nil, func(c *config) bool { return c.logLevel.String() == "DEBUG" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, _, err := parseConfig("t", c.args, env(c.env), io.Discard)
+			cfg, _, err := parseConfig("serve", c.args, env(c.env), io.Discard)
 			if err != nil || !c.want(cfg) {
 				t.Fatalf("%+v, %v", cfg, err)
 			}
@@ -144,10 +150,14 @@ func TestBadStartUpValuesStopWithAMessage(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{[]string{"--error", "503"}, nil, "--error 503: not a documented error status"},
-		{nil, map[string]string{"MOCK_ERROR": "418"}, "--error 418"},
-		{nil, map[string]string{"MOCK_SEED": "x"}, `MOCK_SEED="x"`},
-		{nil, map[string]string{"MOCK_DELAY": "later"}, `MOCK_DELAY="later": "later" is not a duration`},
+		{[]string{"--error", "503"}, nil, `"503" for --error: status 503 is not a documented error status`},
+		{nil, map[string]string{"MOCK_ERROR": "418"}, `MOCK_ERROR="418" (the twin of --error): status 418 is not a documented`},
+		{nil, map[string]string{"MOCK_SEED": "x"}, `MOCK_SEED="x" (the twin of --seed): "x" is not an integer`},
+		{nil, map[string]string{"MOCK_WATCH_INTERVAL": "5"}, `MOCK_WATCH_INTERVAL="5" (the twin of --watch-interval): "5" is not a duration`},
+		{[]string{"--seed", "1.5"}, nil, `"1.5" for --seed: "1.5" is not an integer`},
+		{[]string{"--addr"}, nil, "a value is missing after --addr"},
+		{[]string{"--journal-size", "100000000"}, nil, "--journal-size 100000000: at most 1000000"},
+		{nil, map[string]string{"MOCK_DELAY": "later"}, `MOCK_DELAY="later" (the twin of --delay): "later" is not a duration`},
 		{nil, map[string]string{"MOCK_LOG_FORMAT": "xml"}, `"xml" is not one of text, json`},
 		{[]string{"--scenario", "nope"}, nil, `unknown scenario "nope"`},
 		{[]string{"--scenarios", "/does/not/exist"}, nil, "cannot read the scenario folder"},
@@ -160,6 +170,7 @@ func TestBadStartUpValuesStopWithAMessage(t *testing.T) {
 		{[]string{"--auth", "basic"}, nil, ""},
 		{[]string{"--auth", "aksk", "--credentials", "/does/not/exist"}, nil, "--credentials: open /does/not/exist"},
 		{[]string{"--iam-projects", "cn-north-4"}, nil, "write region=project_id pairs"},
+		{[]string{"--iam-projects", "cn-north-4=a b"}, nil, `project id "a b" for cn-north-4`},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, env(c.env), io.Discard, io.Discard)
@@ -196,18 +207,18 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 
 func TestHelpListsEveryFlagWithItsEnvTwin(t *testing.T) {
 	var out strings.Builder
-	if err := run(context.Background(), []string{"--help"}, env(nil), io.Discard, &out); err != nil {
+	if err := run(context.Background(), []string{"--help"}, env(nil), &out, io.Discard); err != nil {
 		var ex exitError
 		if !errors.As(err, &ex) || ex.code != 0 {
 			t.Fatal(err)
 		}
 	}
 	for _, name := range []string{"addr", "scenarios", "scenario", "seed", "error", "delay", "log-level", "log-format"} {
-		if newFlagSet("x", &config{}, io.Discard).Lookup(name) == nil {
+		if newFlagSet("x", &config{}).Lookup(name) == nil {
 			t.Errorf("flag --%s is not defined", name)
 		}
 	}
-	newFlagSet("x", &config{}, io.Discard).VisitAll(func(f *flag.Flag) {
+	newFlagSet("x", &config{}).VisitAll(func(f *flag.Flag) {
 		if !strings.Contains(out.String(), "--"+f.Name) || !strings.Contains(out.String(), envName(f.Name)) {
 			t.Errorf("--help lacks --%s or %s", f.Name, envName(f.Name))
 		}

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 	"gopkg.in/yaml.v3"
 )
 
@@ -73,8 +73,8 @@ func NewVerifier(creds []Credential, now func() time.Time) (*Verifier, error) {
 
 // reject builds the gateway's 401 for one case; detail says, for the user of
 // the emulator, exactly what did not match (never a secret).
-func reject(code, msg, detail string) *fixtures.ErrorSpec {
-	return &fixtures.ErrorSpec{Status: http.StatusUnauthorized, Code: code, Msg: msg, Detail: detail}
+func reject(code, msg, detail string) *wire.Error {
+	return &wire.Error{Status: http.StatusUnauthorized, Code: code, Msg: msg, Detail: detail}
 }
 
 const (
@@ -84,7 +84,7 @@ const (
 
 // Verify checks r's Authorization header; body is the request body (nil for
 // GET). It returns nil when the request is authentic, else the gateway's error.
-func (v *Verifier) Verify(r *http.Request, body []byte) *fixtures.ErrorSpec {
+func (v *Verifier) Verify(r *http.Request, body []byte) *wire.Error {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		if r.Header.Get("X-Auth-Token") != "" {

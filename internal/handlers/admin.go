@@ -11,11 +11,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
-
-// MaxAdminBody bounds an admin request body.
-const MaxAdminBody = 1 << 20
 
 // adminRoutes is the JSON admin API under /_mock/.
 func (m *Mock) adminRoutes(r chi.Router) {
@@ -36,7 +33,7 @@ func (m *Mock) requireAdminToken(next http.Handler) http.Handler {
 			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(m.adminToken)) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="mockserver admin"`)
-				writeError(w, mockError(http.StatusUnauthorized, "MOCK.0401", "admin API: missing or wrong bearer token (Authorization: Bearer <--admin-token>)"))
+				writeError(w, wire.Mock(http.StatusUnauthorized, "MOCK.0401", "admin API: missing or wrong bearer token (Authorization: Bearer <--admin-token>)"))
 				return
 			}
 		}
@@ -50,8 +47,8 @@ func targetProject(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if p == "" {
 		return "", true
 	}
-	if msg := fixtures.CheckProjectID(p); msg != "" {
-		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("project_id %q: %s", truncate(p, 80), msg)))
+	if msg := wire.CheckProjectID(p); msg != "" {
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("project_id %q: %s", truncate(p, 80), msg)))
 		return "", false
 	}
 	return p, true
@@ -59,11 +56,11 @@ func targetProject(w http.ResponseWriter, r *http.Request) (string, bool) {
 
 // decodeBody reads a JSON body strictly: size-limited, unknown fields refused.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	if r.ContentLength > MaxAdminBody {
-		writeError(w, mockError(http.StatusRequestEntityTooLarge, "MOCK.0413", fmt.Sprintf("request body over the %d-byte limit", MaxAdminBody)))
+	if r.ContentLength > MaxBody {
+		writeError(w, wire.Mock(http.StatusRequestEntityTooLarge, "MOCK.0413", fmt.Sprintf("request body over the %d-byte limit", MaxBody)))
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxAdminBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
@@ -74,9 +71,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	case err == nil:
 		return true
 	case errors.As(err, &tooBig):
-		writeError(w, mockError(http.StatusRequestEntityTooLarge, "MOCK.0413", fmt.Sprintf("request body over the %d-byte limit", MaxAdminBody)))
+		writeError(w, wire.Mock(http.StatusRequestEntityTooLarge, "MOCK.0413", fmt.Sprintf("request body over the %d-byte limit", MaxBody)))
 	default:
-		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", "request body: "+err.Error()))
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", "request body: "+err.Error()))
 	}
 	return false
 }
@@ -113,7 +110,7 @@ func (m *Mock) adminSetScenario(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := m.SetScenario(project, body.Name); err != nil {
-		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
 		return
 	}
 	writeAdmin(w, map[string]string{"project_id": project, "scenario": body.Name})
@@ -123,7 +120,7 @@ func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 	project, ok := targetProject(w, r)
 	var body struct {
 		Status     int     `json:"status"`
-		Count      *int    `json:"count"`
+		Count      int     `json:"count"` // 0 or left out: until cleared
 		Code       *string `json:"error_code"`
 		Msg        *string `json:"error_msg"`
 		Detail     *string `json:"error_detail"`
@@ -134,23 +131,15 @@ func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 	}
 	e, msg := documentedError(fmt.Sprint(body.Status))
 	if msg != "" {
-		writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", "status: "+msg))
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", "status: "+msg))
 		return
 	}
-	count := -1
-	if body.Count != nil {
-		if count = *body.Count; count < 1 {
-			writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", "count must be at least 1 (leave it out to fail until DELETE /_mock/error)"))
-			return
-		}
-	}
 	e = e.Override(body.Code, body.Msg, body.Detail, body.EncodedMsg)
-	m.InjectError(project, e, count)
-	out := map[string]any{"project_id": project, "status": e.Status, "error_code": e.Code}
-	if count > 0 {
-		out["count"] = count
+	if err := m.InjectError(project, e, body.Count); err != nil {
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		return
 	}
-	writeAdmin(w, out)
+	writeAdmin(w, map[string]any{"project_id": project, "status": e.Status, "error_code": e.Code, "count": body.Count})
 }
 
 func (m *Mock) adminClearError(w http.ResponseWriter, r *http.Request) {
@@ -158,26 +147,6 @@ func (m *Mock) adminClearError(w http.ResponseWriter, r *http.Request) {
 		m.ClearError(project)
 		writeAdmin(w, map[string]string{"project_id": project})
 	}
-}
-
-// entryJSON is how the journal reads over the admin API.
-type entryJSON struct {
-	Time          string  `json:"time"`
-	Method        string  `json:"method"`
-	Path          string  `json:"path"`
-	Query         string  `json:"query,omitempty"`
-	ProjectID     string  `json:"project_id,omitempty"`
-	RequestID     string  `json:"request_id"`
-	Status        int     `json:"status"`
-	Fault         string  `json:"fault,omitempty"`
-	Scenario      string  `json:"scenario,omitempty"`
-	LatencyMS     float64 `json:"latency_ms"`
-	XProjectID    string  `json:"x_project_id,omitempty"`
-	UserAgent     string  `json:"user_agent,omitempty"`
-	SdkDate       string  `json:"x_sdk_date,omitempty"`
-	Authorization bool    `json:"authorization"`
-	SecurityToken bool    `json:"security_token"`
-	AuthToken     bool    `json:"auth_token"`
 }
 
 func (m *Mock) adminRequests(w http.ResponseWriter, r *http.Request) {
@@ -189,18 +158,11 @@ func (m *Mock) adminRequests(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("since"); s != "" {
 		var err error
 		if since, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			writeError(w, mockError(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("since %q: use RFC 3339, e.g. 2026-11-26T10:30:00Z", s)))
+			writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("since %q: use RFC 3339, e.g. 2026-11-26T10:30:00Z", s)))
 			return
 		}
 	}
-	entries := m.Requests(project, since)
-	out := make([]entryJSON, len(entries))
-	for i, e := range entries {
-		out[i] = entryJSON{e.Time.UTC().Format(time.RFC3339Nano), e.Method, e.Path, e.Query, e.ProjectID, e.RequestID, e.Status,
-			e.Fault, e.Scenario, float64(e.Latency.Microseconds()) / 1000, e.XProjectID, e.UserAgent, e.SdkDate,
-			e.Authorization, e.SecurityToken, e.AuthToken}
-	}
-	writeAdmin(w, map[string]any{"requests": out})
+	writeAdmin(w, map[string]any{"requests": m.Requests(project, since)})
 }
 
 func (m *Mock) adminClearRequests(w http.ResponseWriter, r *http.Request) {

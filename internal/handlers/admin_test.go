@@ -52,7 +52,7 @@ func TestAdminPerProject(t *testing.T) {
 	}
 	// the journal, filtered by project
 	var got struct {
-		Requests []entryJSON `json:"requests"`
+		Requests []Entry `json:"requests"`
 	}
 	json.Unmarshal(admin(m, "GET", "/_mock/requests?project_id=bbb", "", nil).Body.Bytes(), &got)
 	if len(got.Requests) != 1 || got.Requests[0].Status != 429 || got.Requests[0].ProjectID != "bbb" {
@@ -101,10 +101,10 @@ func TestAdminBadInputInTheDocumentedShape(t *testing.T) {
 		{"PUT", "/_mock/scenario", `{"name":`, 400, "request body"},
 		{"PUT", "/_mock/scenario", `{"name":"empty"}{}`, 400, "more than one JSON value"},
 		{"PUT", "/_mock/error", `{"status":503}`, 400, "status 503 is not a documented"},
-		{"PUT", "/_mock/error", `{"status":500,"count":0}`, 400, "count must be at least 1"},
+		{"PUT", "/_mock/error", `{"status":500,"count":-1}`, 400, "count -1: give how many requests fail"},
 		{"PUT", "/_mock/scenario?project_id=a%20b", `{"name":"empty"}`, 400, "project_id"},
 		{"GET", "/_mock/requests?since=yesterday", "", 400, "RFC 3339"},
-		{"PUT", "/_mock/scenario", `{"name":"` + strings.Repeat("a", MaxAdminBody) + `"}`, 413, "limit"},
+		{"PUT", "/_mock/scenario", `{"name":"` + strings.Repeat("a", MaxBody) + `"}`, 413, "limit"},
 		{"PATCH", "/_mock/scenario", "", 404, "APIGW.0101"},
 	}
 	for _, c := range cases {
@@ -166,7 +166,7 @@ func TestJournalRecordsWhatTheClientSentButNoSecret(t *testing.T) {
 		}
 	}
 	var got struct {
-		Requests []entryJSON `json:"requests"`
+		Requests []Entry `json:"requests"`
 	}
 	json.Unmarshal([]byte(body), &got)
 	r := got.Requests

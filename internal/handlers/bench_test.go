@@ -57,7 +57,10 @@ func TestDefaultHotPathAllocationBudget(t *testing.T) {
 		w.reset()
 		m.ServeHTTP(w, req)
 	})
-	const budget = 1 // the X-Request-Id value; everything else is cached or on the stack
+	// The X-Request-Id value, and chi's four (its route context on the
+	// request, and net/http's path values); everything else is cached or on
+	// the stack.
+	const budget = 5
 	if allocs > budget {
 		t.Fatalf("%.0f allocations per request, budget %d", allocs, budget)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // The run-time switches, for the admin API and the embeddable package. An
@@ -48,12 +49,20 @@ func (m *Mock) SetScenario(project, name string) error {
 	return nil
 }
 
-// InjectError makes the next count requests of the project fail with e;
-// count < 0: until ClearError.
-func (m *Mock) InjectError(project string, e fixtures.ErrorSpec, count int) {
+// InjectError makes the project's next count requests fail with e; count 0
+// means every request until ClearError or Reset (the one meaning of a count,
+// for the admin API and the Go package alike). A negative count is an error.
+func (m *Mock) InjectError(project string, e wire.Error, count int) error {
+	if count < 0 {
+		return fmt.Errorf("count %d: give how many requests fail (1 or more), or 0 for every request until cleared", count)
+	}
 	in := &injection{spec: e}
 	in.left.Store(int64(count))
+	if count == 0 {
+		in.left.Store(-1)
+	}
 	m.update(func(c *controls) { c.edit(project, func(o *override) { o.inject = in }) })
+	return nil
 }
 
 // ClearError removes an injected error.

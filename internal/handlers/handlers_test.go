@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
-	"github.com/workspace-mock/mockserver/scenarios"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 const project = "0bec5db98280d2d02fd6c00c2de791ce"
@@ -23,7 +23,7 @@ const apiPath = "/v2/" + project + "/connections/status"
 func newMock(t testing.TB, o Options) *Mock {
 	t.Helper()
 	if o.Scenarios == nil {
-		set, problems := fixtures.Load(scenarios.FS, "scenarios")
+		_, set, problems := fixtures.Open("")
 		if len(problems) > 0 {
 			t.Fatal(problems)
 		}
@@ -184,7 +184,8 @@ func TestInvalidSwitchesAnswer400NamingTheProblem(t *testing.T) {
 }
 
 func TestRequestSwitchesBeatStartUpOnes(t *testing.T) {
-	m := newMock(t, Options{Error: 500, Scenario: "empty"})
+	e500, _ := wire.Documented(500)
+	m := newMock(t, Options{Error: &e500, Scenario: "empty"})
 	checkError(t, do(m, "GET", apiPath, nil), 500, "WKS.00000003")
 	checkError(t, do(m, "GET", apiPath, map[string]string{"X-Mock-Error": "404"}), 404, "APIGW.0101")
 	if g := groups(t, do(m, "GET", apiPath, map[string]string{"Prefer": "code=200"})); len(g) != 0 {
@@ -218,7 +219,7 @@ func setOf(t testing.TB, files map[string]string) *fixtures.Set {
 	for k, v := range files {
 		fsys[k] = v
 	}
-	set, problems := fixtures.Load(fsys.FS(), "test")
+	_, set, problems := fixtures.OpenFolder(fsys.FS(), "test")
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -376,7 +377,7 @@ func TestPanicsAnswerTheDocumented500(t *testing.T) {
 
 func TestNewRejectsBadOptions(t *testing.T) {
 	set := setOf(t, map[string]string{"default.yaml": "name: default\nstatics: []\n"})
-	for _, o := range []Options{{}, {Scenarios: set, Scenario: "nope"}, {Scenarios: set, Error: 418}} {
+	for _, o := range []Options{{}, {Scenarios: set, Scenario: "nope"}} {
 		if _, err := New(o); err == nil {
 			t.Errorf("New(%+v) accepted", o)
 		}

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // StableProjectID is the project id the IAM route gives a region nobody
@@ -19,19 +20,12 @@ func StableProjectID(region string) string {
 // domainID stands in for the account (domain) that owns every project.
 var domainID = StableProjectID("domain")
 
-// iamProjects serves GET /v3/projects?name=<region>, the IAM call the SDK makes
-// to discover its project id when built with a region and no project id.
-func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
-	hs := scanHeaders(r)
-	rec := m.begin(w, r, "", &hs)
-	defer m.finish(&rec)
-	if m.verifier != nil {
-		if e := m.verifier.Verify(r, nil); e != nil {
-			rec.fail(w, *e)
-			return
-		}
+// iamProjects answers GET /v3/projects?name=<region>, the IAM call an SDK
+// makes to discover its project id when built with a region and no project id.
+func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) answer {
+	if e := m.authenticate(w, r); e != nil {
+		return answer{err: e}
 	}
-	rec.Status = http.StatusOK
 	scheme := "http://"
 	if r.TLS != nil {
 		scheme = "https://"
@@ -47,7 +41,7 @@ func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
 		sort.Strings(regions)
 	}
 	b := append(make([]byte, 0, 512), `{"links":{"next":null,"previous":null,"self":`...)
-	b = fixtures.AppendJSONString(b, base+"?"+r.URL.RawQuery)
+	b = wire.AppendString(b, base+"?"+r.URL.RawQuery)
 	b = append(b, `},"projects":[`...)
 	for i, region := range regions {
 		id := m.regionProjects[region]
@@ -58,14 +52,14 @@ func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) {
 			b = append(b, ',')
 		}
 		b = append(b, `{"domain_id":"`+domainID+`","is_domain":false,"parent_id":"`+domainID+`","name":`...)
-		b = fixtures.AppendJSONString(b, region)
+		b = wire.AppendString(b, region)
 		b = append(b, `,"description":"","links":{"next":null,"previous":null,"self":`...)
-		b = fixtures.AppendJSONString(b, base+"/"+id)
+		b = wire.AppendString(b, base+"/"+id)
 		b = append(b, `},"id":`...)
-		b = fixtures.AppendJSONString(b, id)
+		b = wire.AppendString(b, id)
 		b = append(b, `,"enabled":true}`...)
 	}
 	b = append(b, `]}`...)
 	w.Header()["X-Iam-Trace-Id"] = []string{requestID(w)} // real IAM answers carry one
-	writeJSON(w, http.StatusOK, b)
+	return answer{body: fixtures.NewPayload(b)}
 }

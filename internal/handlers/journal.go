@@ -1,6 +1,10 @@
 package handlers
 
 import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -9,23 +13,64 @@ import (
 
 // Entry is one request as the journal keeps it: what a test needs to check
 // what its client sent, and never a secret (auth headers: presence only).
+// The admin API and the Go package show the same record.
 type Entry struct {
-	Time          time.Time
-	Method        string
-	Path          string
-	Query         string
-	ProjectID     string
-	RequestID     string
-	Status        int    // 0 when a fault answered instead
-	Fault         string // reset, empty, malformed, hang
-	Scenario      string
-	Latency       time.Duration
-	XProjectID    string // the X-Project-Id header
-	UserAgent     string
-	SdkDate       string
-	Authorization bool // an Authorization header was sent
-	SecurityToken bool // an X-Security-Token header was sent
-	AuthToken     bool // an X-Auth-Token header was sent
+	Time          time.Time     `json:"time"`
+	Method        string        `json:"method"`
+	Path          string        `json:"path"`
+	Query         string        `json:"query,omitempty"`
+	ProjectID     string        `json:"project_id,omitempty"` // from the API path
+	RequestID     string        `json:"request_id"`           // the X-Request-Id it was answered with
+	Status        int           `json:"status"`               // 0 when a transport fault answered, or the client left first
+	Fault         string        `json:"fault,omitempty"`      // reset, empty, malformed, hang
+	Scenario      string        `json:"scenario,omitempty"`
+	Latency       time.Duration `json:"-"`                      // latency_ms in JSON
+	XProjectID    string        `json:"x_project_id,omitempty"` // the X-Project-Id header
+	UserAgent     string        `json:"user_agent,omitempty"`
+	SdkDate       string        `json:"x_sdk_date,omitempty"`
+	Authorization bool          `json:"authorization"`  // an Authorization header was sent
+	SecurityToken bool          `json:"security_token"` // an X-Security-Token header was sent
+	AuthToken     bool          `json:"auth_token"`     // an X-Auth-Token header was sent
+}
+
+// MarshalJSON writes the time in UTC and the latency in milliseconds.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	return json.Marshal(struct {
+		plain
+		Time      string  `json:"time"`
+		LatencyMS float64 `json:"latency_ms"`
+	}{plain(e), e.Time.UTC().Format(time.RFC3339Nano), float64(e.Latency.Microseconds()) / 1000})
+}
+
+// begin starts the journal entry of a request. It copies header strings
+// that already exist: recording a request allocates nothing.
+func (m *Mock) begin(w http.ResponseWriter, r *http.Request) Entry {
+	h := r.Header
+	return Entry{
+		Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: requestID(w),
+		XProjectID: first(h["X-Project-Id"]), UserAgent: first(h["User-Agent"]), SdkDate: first(h["X-Sdk-Date"]),
+		Authorization: len(h["Authorization"]) > 0, SecurityToken: len(h["X-Security-Token"]) > 0, AuthToken: len(h["X-Auth-Token"]) > 0,
+	}
+}
+
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// record journals the request and, at debug level, logs it.
+func (m *Mock) record(e *Entry) {
+	e.Latency = time.Since(e.Time)
+	m.journal.add(e)
+	if m.log.Enabled(context.Background(), slog.LevelDebug) {
+		m.log.LogAttrs(context.Background(), slog.LevelDebug, "request",
+			slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", e.Status),
+			slog.String("fault", e.Fault), slog.String("scenario", e.Scenario), slog.String("request_id", e.RequestID),
+			slog.Duration("latency", e.Latency))
+	}
 }
 
 // journal is a bounded ring of entries, newest last. A write takes one

@@ -5,7 +5,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -13,20 +12,21 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // Options configure a Mock; the zero value of each field is a usable default
 // except Scenarios.
 type Options struct {
 	Scenarios      *fixtures.Set
-	Scenario       string          // start-up scenario; "" means "default"
+	Scenario       string          // start-up scenario; "": "default", or the only one (Set.StartName)
 	Seed           int64           // seed of generated data
-	Error          int             // start-up error status; 0: none
+	Error          *wire.Error     // start-up error for every request; nil: none
 	Delay          *fixtures.Delay // start-up delay for every answer; nil: the scenario's
 	MaxHeaderBytes int             // request header limit (431 past it); 0: 64 KiB
 	Logger         *slog.Logger
 
-	JournalSize int    // requests kept for GET /_mock/requests; 0: 1000; < 0: none
+	JournalSize int    // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
 	AdminToken  string // Bearer token the admin API requires; "": none
 
 	Verifier       *aksk.Verifier    // nil: no authentication, like --auth none
@@ -45,7 +45,7 @@ type Mock struct {
 	log       *slog.Logger
 	seed      int64
 	startName string
-	startErr  *fixtures.ErrorSpec
+	startErr  *wire.Error
 	delay     *fixtures.Delay
 	maxHeader int
 
@@ -71,13 +71,11 @@ func New(o Options) (*Mock, error) {
 	if o.Scenarios == nil || o.Scenarios.Len() == 0 {
 		return nil, errors.New("no scenarios loaded")
 	}
-	if o.Scenario == "" {
-		o.Scenario = "default"
+	start, err := o.Scenarios.StartName(o.Scenario)
+	if err != nil {
+		return nil, err
 	}
-	if o.Scenarios.Get(o.Scenario) == nil {
-		return nil, fmt.Errorf("unknown scenario %q (known: %v)", o.Scenario, o.Scenarios.Names())
-	}
-	m := &Mock{log: o.Logger, seed: o.Seed, startName: o.Scenario, delay: o.Delay,
+	m := &Mock{log: o.Logger, seed: o.Seed, startName: start, delay: o.Delay, startErr: o.Error,
 		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}),
 		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken}
 	switch {
@@ -92,13 +90,6 @@ func New(o Options) (*Mock, error) {
 	if m.maxHeader <= 0 {
 		m.maxHeader = DefaultMaxHeaderBytes
 	}
-	if o.Error != 0 {
-		e, err := fixtures.DocumentedError(o.Error)
-		if err != nil {
-			return nil, fmt.Errorf("Options.Error: %w", err)
-		}
-		m.startErr = &e
-	}
 	m.setScenarios(o.Scenarios)
 	m.ctl.Store(&controls{})
 	m.handler = m.routes()
@@ -107,6 +98,10 @@ func New(o Options) (*Mock, error) {
 
 // ServeHTTP serves the emulated API, the health check and the admin API.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
+
+// StartName is the start-up scenario: the one that answers when no switch
+// chooses another.
+func (m *Mock) StartName() string { return m.startName }
 
 // Shutdown ends requests that hang on a fault, so a graceful server shutdown
 // is not held up by them; delayed requests still finish.
@@ -142,7 +137,7 @@ func (m *Mock) counter(scenario, project string) *atomic.Uint64 {
 
 // injection is an error injected at run time, for count requests or until cleared.
 type injection struct {
-	spec fixtures.ErrorSpec
+	spec wire.Error
 	left atomic.Int64 // requests still to fail; < 0: until cleared
 }
 

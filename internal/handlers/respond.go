@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"unsafe"
 
-	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // Header values shared by every response; never mutated.
@@ -45,34 +45,9 @@ func requestID(w http.ResponseWriter) string {
 	return ""
 }
 
-// writeError writes every error this server answers, in the documented body:
-// all four fields as strings, plus request_id where the gateway would add it.
-func writeError(w http.ResponseWriter, e fixtures.ErrorSpec) {
-	writeJSON(w, e.Status, appendErrorBody(make([]byte, 0, 256), e, requestID(w)))
-}
-
-func appendErrorBody(dst []byte, e fixtures.ErrorSpec, rid string) []byte {
-	dst = append(dst, `{"error_code":`...)
-	dst = fixtures.AppendJSONString(dst, e.Code)
-	dst = append(dst, `,"error_msg":`...)
-	dst = fixtures.AppendJSONString(dst, e.Msg)
-	dst = append(dst, `,"error_detail":`...)
-	dst = fixtures.AppendJSONString(dst, e.Detail)
-	dst = append(dst, `,"encoded_authorization_message":`...)
-	dst = fixtures.AppendJSONString(dst, e.EncodedMsg)
-	if e.Gateway() && rid != "" {
-		dst = append(dst, `,"request_id":`...)
-		dst = fixtures.AppendJSONString(dst, rid)
-	}
-	return append(dst, '}')
-}
-
-// mockError is an error of the emulator's own, about a switch or an admin
-// call: status 400 (or as given) in the documented shape, code MOCK.*, so it
-// can't be mistaken for an emulated cloud error.
-func mockError(status int, code, msg string) fixtures.ErrorSpec {
-	return fixtures.ErrorSpec{Status: status, Code: code, Msg: msg,
-		Detail: "This error comes from the emulator, not from the emulated API: see its README."}
+// writeError writes every error this server answers, in the documented body.
+func writeError(w http.ResponseWriter, e wire.Error) {
+	writeJSON(w, e.Status, wire.AppendBody(make([]byte, 0, 256), e, requestID(w)))
 }
 
 // writeJSON writes an answer whose body is already encoded.

@@ -8,127 +8,147 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
-// listInstancesStatus serves GET /v2/{project_id}/connections/status. Every
-// switch meets here, strongest first: request headers, run-time overrides for
-// the project, global run-time overrides, the project's bound scenario, then
-// the start-up flags.
-func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) {
-	project, _ := apiProject(r.URL) // the route matched: it is there
-	hs := scanHeaders(r)
-	rec := m.begin(w, r, project, &hs)
-	defer m.finish(&rec)
-	if hs.size > m.maxHeader {
-		rec.fail(w, headersTooLarge(hs.size, m.maxHeader))
-		return
-	}
-	if m.verifier != nil {
-		if e := m.verifier.Verify(r, nil); e != nil {
-			rec.fail(w, *e)
-			return
-		}
-	}
-	if msg := fixtures.CheckProjectID(project); msg != "" {
-		rec.fail(w, fixtures.ErrorSpec{Status: http.StatusBadRequest, Code: "WKS.00170312", Msg: "The tenant does not exist.",
-			Detail: fmt.Sprintf("project_id %q in the path is not a project id: %s.", truncate(project, 80), msg)})
-		return
-	}
+// answer is how one request is answered, decided before anything is written:
+// an error body, a transport fault or a 200 body, after a delay.
+type answer struct {
+	project  string // for the journal; "" outside the API route
+	scenario string // the scenario that answered, for the journal
+	delay    time.Duration
+	err      *wire.Error
+	fault    fixtures.Fault
+	body     fixtures.Payload
+}
 
+func errorAnswer(e wire.Error) answer { return answer{err: &e} }
+
+// journaled serves a route whose requests the journal keeps (the API, IAM,
+// unknown routes), in one sequence: decide, wait, write, record.
+func (m *Mock) journaled(decide func(http.ResponseWriter, *http.Request) answer) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e := m.begin(w, r)
+		defer m.record(&e) // also when a fault drops the connection (a panic)
+		a := decide(w, r)
+		e.ProjectID, e.Scenario, e.Fault = a.project, a.scenario, string(a.fault)
+		if !m.wait(r.Context(), a.delay) {
+			return // the client gave up
+		}
+		e.Status = m.write(w, r, a)
+	}
+}
+
+// listInstancesStatus decides the answer of GET /v2/{project_id}/connections/status.
+func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) answer {
+	project := projectParam(r)
+	if e := m.authenticate(w, r); e != nil {
+		return answer{project: project, err: e}
+	}
+	a := m.decide(project, r.Header)
+	a.project = project
+	return a
+}
+
+// decide is the whole of the API's answer to one request, as plain data.
+// Every switch meets here, strongest first: request headers, run-time
+// overrides for the project, global run-time overrides, the project's bound
+// scenario, then the start-up settings.
+func (m *Mock) decide(project string, h http.Header) answer {
+	if msg := wire.CheckProjectID(project); msg != "" {
+		return errorAnswer(wire.Error{Status: http.StatusBadRequest, Code: "WKS.00170312", Msg: "The tenant does not exist.",
+			Detail: fmt.Sprintf("project_id %q in the path is not a project id: %s.", truncate(project, 80), msg)})
+	}
 	set := m.set.Load()
 	var sw switches
-	if hs.switches {
+	if hasSwitches(h) {
 		var bad string
-		if sw, bad = parseSwitches(r.Header, set.Set); bad != "" {
-			rec.fail(w, mockError(http.StatusBadRequest, "MOCK.0001", bad))
-			return
+		if sw, bad = parseSwitches(h, set.Set); bad != "" {
+			return errorAnswer(wire.Mock(http.StatusBadRequest, "MOCK.0001", bad))
 		}
 	}
-
 	ctl := m.ctl.Load()
-	var po override
-	if len(ctl.projects) > 0 {
-		po = ctl.projects[project]
-	}
-	sc := sw.scenario
-	for _, name := range [...]string{po.scenario, ctl.global.scenario} {
-		if sc == nil && name != "" {
-			sc = set.Get(name)
-		}
-	}
-	if sc == nil && set.HasBindings() {
-		sc = set.ForProject(project)
-	}
+	po := ctl.projects[project]
+	sc := m.scenarioFor(project, &sw, &po, ctl, set)
 	if sc == nil {
-		if sc = set.start; sc == nil {
-			rec.fail(w, mockError(http.StatusInternalServerError, "MOCK.0002",
-				fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", m.startName)))
-			return
-		}
+		return errorAnswer(wire.Mock(http.StatusInternalServerError, "MOCK.0002",
+			fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", m.startName)))
 	}
 
-	rec.Scenario = sc.Name
 	seed := m.seed
 	if sw.hasSeed {
 		seed = sw.seed
 	}
-	var n uint64
-	if sc.Stateful() {
-		n = m.counter(sc.Name, project).Add(1) - 1
-	}
-	idx := sc.StepAt(n)
-	step := &sc.Steps[idx]
-
-	forced := sw.err
-	if forced == nil && !sw.success {
-		switch {
-		case po.inject.take():
-			forced = &po.inject.spec
-		case ctl.global.inject.take():
-			forced = &ctl.global.inject.spec
-		case m.startErr != nil:
-			forced = m.startErr
-		case sc.FailureRate > 0 && fixtures.Unit(fixtures.Mix(seed, n, 0xfa11)) < sc.FailureRate:
-			step = &sc.Failure
-		}
-	}
-
 	delay := sw.delay
 	if delay == nil {
 		delay = m.delay
 	}
-	if delay == nil {
-		delay = step.Delay
+	var n uint64 // the request's number, for sequences and draws; counted only where it matters
+	if sc.Counted() || delay != nil && delay.IsRange() {
+		n = m.counter(sc.Name, project).Add(1) - 1
 	}
-	if delay == nil {
-		delay = &sc.Delay
+	forced := sw.err
+	if forced == nil && !sw.success {
+		forced = m.injected(&po, ctl)
 	}
-	if !delay.IsZero() && !m.sleep(r.Context(), delay.Pick(fixtures.Unit(fixtures.Mix(seed, n, 0xde1a)))) {
-		return // the client gave up
+	step, index := sc.Turn(seed, n, forced == nil && !sw.success)
+	if delay == nil {
+		d := sc.DelayOf(step)
+		delay = &d
 	}
 
+	a := answer{scenario: sc.Name, delay: delay.Draw(seed, n)}
 	switch {
 	case forced != nil:
-		rec.fail(w, *forced)
+		a.err = forced
 	case step.Error != nil:
-		rec.fail(w, *step.Error)
+		a.err = step.Error
 	case step.Fault != fixtures.FaultNone:
-		rec.Fault = string(step.Fault)
-		if step.Fault == fixtures.FaultMalformed {
-			rec.Status = http.StatusOK
-		}
-		m.fault(w, r, step.Fault)
+		a.fault = step.Fault
 	default:
-		rec.Status = http.StatusOK
-		pl := sc.Payload(idx, seed, n)
-		writeBody(w, http.StatusOK, pl.Bytes, pl.Length)
+		a.body = sc.Payload(index, seed, n)
 	}
+	return a
 }
 
-// sleep waits d, or less if the client goes away; it reports whether the
-// whole wait passed. Server shutdown does not cut it short: in-flight
-// requests finish. Waiting requests are counted for /healthz.
-func (m *Mock) sleep(ctx context.Context, d time.Duration) bool {
+// scenarioFor picks the scenario: X-Mock-Scenario, then the project's
+// run-time choice, the global one, the scenario bound to the project, the
+// start-up one (nil once its file is gone).
+func (m *Mock) scenarioFor(project string, sw *switches, po *override, ctl *controls, set *served) *fixtures.Scenario {
+	if sw.scenario != nil {
+		return sw.scenario
+	}
+	for _, name := range [...]string{po.scenario, ctl.global.scenario} {
+		if sc := set.Get(name); name != "" && sc != nil {
+			return sc
+		}
+	}
+	if sc := set.ForProject(project); sc != nil {
+		return sc
+	}
+	return set.start
+}
+
+// injected is the run-time error this request takes, if any: the project's,
+// then the global one, then the start-up --error. Taking one uses up one of
+// its count.
+func (m *Mock) injected(po *override, ctl *controls) *wire.Error {
+	switch {
+	case po.inject.take():
+		return &po.inject.spec
+	case ctl.global.inject.take():
+		return &ctl.global.inject.spec
+	}
+	return m.startErr
+}
+
+// wait holds the answer for d, or less if the client goes away; it reports
+// whether the whole wait passed. Server shutdown does not cut it short:
+// in-flight requests finish. Waiting requests are counted for /healthz.
+func (m *Mock) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
 	m.waiting.Add(1)
 	defer m.waiting.Add(-1)
 	t := time.NewTimer(d)
@@ -141,15 +161,38 @@ func (m *Mock) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// write sends the answer and returns the status it wrote (0: none, a
+// transport fault answered).
+func (m *Mock) write(w http.ResponseWriter, r *http.Request, a answer) int {
+	switch {
+	case a.err != nil:
+		writeError(w, *a.err)
+		return a.err.Status
+	case a.fault != fixtures.FaultNone:
+		return m.fault(w, r, a.fault)
+	}
+	writeBody(w, http.StatusOK, a.body.Bytes, a.body.Length)
+	return http.StatusOK
+}
+
 // malformedBody is a 200 body cut off mid-object, as a proxy that drops the
 // connection would leave it.
 var malformedBody = []byte(`{"statics":[{"static_name":"finance-pool","running_num":42,"stop_num":`)
 
-// fault fails the request at the transport level.
-func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) {
+// FaultWriter is a ResponseWriter with no connection to break (the Go
+// package's in-process transport): the handler tells it the fault instead.
+type FaultWriter interface {
+	http.ResponseWriter
+	WriteFault(fixtures.Fault)
+}
+
+// fault fails the request at the transport level; it returns the status
+// written, 200 for a malformed body and 0 otherwise.
+func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) int {
 	switch f {
 	case fixtures.FaultMalformed:
 		writeJSON(w, http.StatusOK, malformedBody)
+		return http.StatusOK
 	case fixtures.FaultHang:
 		m.waiting.Add(1)
 		defer m.waiting.Add(-1)
@@ -158,25 +201,25 @@ func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) {
 		case <-m.done:
 		}
 		panic(http.ErrAbortHandler) // drop the connection, answer nothing
-	case fixtures.FaultReset, fixtures.FaultEmpty:
-		if in, ok := w.(interface{ InjectFault(string) }); ok {
-			in.InjectFault(string(f)) // in process: no connection to drop
-			return
-		}
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler) // not hijackable (HTTP/2, in-process): drop it as we can
-		}
-		if f == fixtures.FaultReset {
-			if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
-				conn = tc.NetConn() // TLS: reset the TCP connection under it, no close_notify
-			}
-			if tc, ok := conn.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0) // close with RST instead of FIN
-			}
-		}
-		_ = conn.Close()
 	}
+	if fw, ok := w.(FaultWriter); ok {
+		fw.WriteFault(f)
+		return 0
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // not hijackable (HTTP/2): drop it as we can
+	}
+	if f == fixtures.FaultReset {
+		if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+			conn = tc.NetConn() // TLS: reset the TCP connection under it, no close_notify
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // close with RST instead of FIN
+		}
+	}
+	_ = conn.Close()
+	return 0
 }
 
 func truncate(s string, n int) string {

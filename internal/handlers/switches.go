@@ -3,75 +3,127 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // switches are the per-request headers that steer one answer.
 type switches struct {
 	scenario *fixtures.Scenario
-	err      *fixtures.ErrorSpec // X-Mock-Error or Prefer: code=4xx/5xx
-	success  bool                // Prefer: code=200: skip injected errors and the failure rate
+	err      *wire.Error // X-Mock-Error or Prefer: code=4xx/5xx
+	success  bool        // Prefer: code=200: skip injected errors and the failure rate
 	delay    *fixtures.Delay
 	seed     int64
 	hasSeed  bool
 }
 
-// parseSwitches reads the X-Mock-* and Prefer headers. A bad value is an error
-// to answer with 400, never a silent fallback.
-func parseSwitches(h http.Header, set *fixtures.Set) (sw switches, bad string) {
-	if v := h["X-Mock-Scenario"]; len(v) > 0 {
-		if sw.scenario = set.Get(v[0]); sw.scenario == nil {
-			return sw, fmt.Sprintf("X-Mock-Scenario: unknown scenario %q (known: %s)", v[0], strings.Join(set.Names(), ", "))
+type switchHeader struct {
+	name  string
+	parse func(v string, set *fixtures.Set, sw *switches) string
+}
+
+// switchHeaders is the one list of the headers that steer a request, in the
+// order they are read: X-Mock-Error is read before Prefer, so it wins. A
+// parser returns what is wrong with the value, or "".
+var switchHeaders = []switchHeader{
+	{"X-Mock-Scenario", func(v string, set *fixtures.Set, sw *switches) string {
+		if sw.scenario = set.Get(v); sw.scenario == nil {
+			return fmt.Sprintf("unknown scenario %q (known: %s)", v, strings.Join(set.Names(), ", "))
 		}
-	}
-	if v := h["X-Mock-Error"]; len(v) > 0 {
-		e, msg := documentedError(v[0])
-		if msg != "" {
-			return sw, "X-Mock-Error: " + msg
-		}
+		return ""
+	}},
+	{"X-Mock-Error", func(v string, _ *fixtures.Set, sw *switches) string {
+		e, msg := documentedError(v)
 		sw.err = &e
-	}
-	if v := h["Prefer"]; len(v) > 0 && sw.err == nil {
-		if code, ok := preferCode(v); ok {
-			if code == "200" {
-				sw.success = true
-			} else {
-				e, msg := documentedError(code)
-				if msg != "" {
-					return sw, "Prefer: code=" + code + ": " + msg
-				}
-				sw.err = &e
-			}
+		return msg
+	}},
+	{"Prefer", func(v string, _ *fixtures.Set, sw *switches) string {
+		code, ok := preferCode(v)
+		switch {
+		case !ok || sw.err != nil:
+			return ""
+		case code == "200":
+			sw.success = true
+			return ""
 		}
-	}
-	if v := h["X-Mock-Delay"]; len(v) > 0 {
-		d, err := fixtures.ParseDelay(v[0])
+		e, msg := documentedError(code)
+		sw.err = &e
+		if msg != "" {
+			return "code=" + code + ": " + msg
+		}
+		return ""
+	}},
+	{"X-Mock-Delay", func(v string, _ *fixtures.Set, sw *switches) string {
+		d, err := fixtures.ParseDelay(v)
 		if err != nil {
-			return sw, "X-Mock-Delay: " + err.Error()
+			return err.Error()
 		}
 		sw.delay = &d
-	}
-	if v := h["X-Mock-Seed"]; len(v) > 0 {
-		n, err := strconv.ParseInt(v[0], 10, 64)
+		return ""
+	}},
+	{"X-Mock-Seed", func(v string, _ *fixtures.Set, sw *switches) string {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return sw, fmt.Sprintf("X-Mock-Seed: %q is not an integer", v[0])
+			return fmt.Sprintf("%q is not an integer", v)
 		}
 		sw.seed, sw.hasSeed = n, true
+		return ""
+	}},
+}
+
+// isSwitch reports whether a header is meant to steer the emulator; such a
+// header always reaches the parser, so a misspelt one is an error, not ignored.
+func isSwitch(name string) bool { return name == "Prefer" || strings.HasPrefix(name, "X-Mock-") }
+
+// hasSwitches reports whether any header is a switch: most requests have
+// none, and skip the parser.
+func hasSwitches(h http.Header) bool {
+	for k := range h {
+		if isSwitch(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseSwitches reads the switch headers. A bad value or an unknown X-Mock-*
+// header is an error to answer with 400, never a silent fallback.
+func parseSwitches(h http.Header, set *fixtures.Set) (sw switches, bad string) {
+	for k := range h {
+		if isSwitch(k) && !slices.ContainsFunc(switchHeaders, func(s switchHeader) bool { return s.name == k }) {
+			return sw, fmt.Sprintf("%s: not a header the emulator knows (known: %s)", k, strings.Join(switchNames(), ", "))
+		}
+	}
+	for _, s := range switchHeaders {
+		if v := h[s.name]; len(v) > 0 {
+			if msg := s.parse(strings.Join(v, ", "), set, &sw); msg != "" {
+				return sw, s.name + ": " + msg
+			}
+		}
 	}
 	return sw, ""
 }
 
+func switchNames() []string {
+	names := make([]string, len(switchHeaders))
+	for i, s := range switchHeaders {
+		names[i] = s.name
+	}
+	return names
+}
+
 // documentedError parses a status and returns its documented error, or says
 // why it can't.
-func documentedError(s string) (fixtures.ErrorSpec, string) {
+func documentedError(s string) (wire.Error, string) {
 	status, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		return fixtures.ErrorSpec{}, fmt.Sprintf("%q is not an HTTP status", s)
+		return wire.Error{}, fmt.Sprintf("%q is not an HTTP status", s)
 	}
-	e, err := fixtures.DocumentedError(status)
+	e, err := wire.Documented(status)
 	if err != nil {
 		return e, err.Error()
 	}
@@ -80,13 +132,11 @@ func documentedError(s string) (fixtures.ErrorSpec, string) {
 
 // preferCode finds code=NNN among the preferences (Prism's convention); other
 // preferences are ignored, as RFC 7240 asks.
-func preferCode(values []string) (string, bool) {
-	for _, v := range values {
-		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
-			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "code") {
-				return strings.Trim(strings.TrimSpace(val), `"`), true
-			}
+func preferCode(v string) (string, bool) {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
+		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "code") {
+			return strings.Trim(strings.TrimSpace(val), `"`), true
 		}
 	}
 	return "", false

@@ -23,7 +23,7 @@ import (
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
-	"github.com/workspace-mock/mockserver/scenarios"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 const projectID = "0bec5db98280d2d02fd6c00c2de791ce"
@@ -40,7 +40,7 @@ func serve(t *testing.T, o handlers.Options) *httptest.Server {
 func newMock(t *testing.T, o handlers.Options) *handlers.Mock {
 	t.Helper()
 	if o.Scenarios == nil {
-		set, problems := fixtures.Load(scenarios.FS, "scenarios")
+		_, set, problems := fixtures.Open("")
 		if len(problems) > 0 {
 			t.Fatal(problems)
 		}
@@ -197,8 +197,8 @@ func TestEachDocumentedErrorSurfacesAsServiceResponseError(t *testing.T) {
 	srv := serve(t, handlers.Options{})
 	rt := &recordIDs{}
 	c := client(t, srv.URL, "ak", "sk", httpConfig().WithHttpRoundTripper(rt))
-	for _, status := range fixtures.DocumentedStatuses() {
-		want, _ := fixtures.DocumentedError(status)
+	for _, status := range wire.Statuses() {
+		want, _ := wire.Documented(status)
 		_, err := call(c, map[string]string{"X-Mock-Scenario": "error-" + strconv.Itoa(status)})
 		se := serviceError(t, err)
 		if se.StatusCode != status || se.ErrorCode != want.Code || se.ErrorMessage != want.Msg {
