@@ -56,7 +56,7 @@ func get(t *testing.T, srv *workspacemock.Server, project string, hdr map[string
 func sdkClient(t *testing.T, srv *workspacemock.Server, ak, sk string) *workspace.WorkspaceClient {
 	t.Helper()
 	hc := config.DefaultHttpConfig().WithUserAgent("workspacemock-test").WithHttpRoundTripper(srv.Client().Transport)
-	cred := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(project).Build()
+	cred := credentials(t, basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(project))
 	c, err := workspace.WorkspaceClientBuilder().WithEndpoints([]string{srv.URL()}).WithCredential(cred).WithHttpConfig(hc).SafeBuild()
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +123,9 @@ func TestSwitchScenarioInjectCountAndReset(t *testing.T) {
 	}
 	if err := srv.InjectError(418, 1); err == nil {
 		t.Error("undocumented status accepted")
+	}
+	if err := srv.InjectError(500, -1); err == nil || !strings.Contains(err.Error(), "0 for every request until cleared") {
+		t.Errorf("negative count: %v", err)
 	}
 	srv.InjectError(500, 2)
 	var codes []int
@@ -258,4 +261,56 @@ func TestRequestsCarryNoSecrets(t *testing.T) {
 	if strings.Contains(string(out), "super-secret-sk") || strings.Contains(string(out), "Signature=") {
 		t.Fatalf("journal leaks: %s", out)
 	}
+}
+
+// The package and the admin API show one record and one meaning of a number.
+func TestOneRecordAndOneMeaningOfCountsAndSizes(t *testing.T) {
+	srv := start(t, workspacemock.Options{})
+	get(t, srv, project, map[string]string{"X-Sdk-Date": "20261126T103014Z", "X-Auth-Token": "t"})
+	var admin struct{ Requests []map[string]any }
+	resp, err := http.Get(srv.URL() + "/_mock/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&admin)
+	resp.Body.Close()
+	reqs := srv.Requests()
+	if len(reqs) != 1 || len(admin.Requests) != 1 {
+		t.Fatalf("journal: %+v %+v", reqs, admin.Requests)
+	}
+	r, a := reqs[0], admin.Requests[0]
+	if r.SdkDate != "20261126T103014Z" || a["x_sdk_date"] != r.SdkDate || !r.AuthToken || a["auth_token"] != true || a["request_id"] != r.RequestID {
+		t.Errorf("package %+v, admin API %v", r, a)
+	}
+
+	// count 0 is "until cleared" in the admin API too
+	body := strings.NewReader(`{"status":429,"count":0}`)
+	req, _ := http.NewRequest("PUT", srv.URL()+"/_mock/error", body)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT /_mock/error count 0: %v %v", resp, err)
+	}
+	for i := 0; i < 3; i++ {
+		if code, _, _ := get(t, srv, project, nil); code != 429 {
+			t.Fatalf("count 0 through the admin API: request %d answered %d", i, code)
+		}
+	}
+
+	// journal size: 0 is the default 1000; negative keeps none
+	for size, want := range map[int]int{0: 1, -1: 0} {
+		s := start(t, workspacemock.Options{JournalSize: size, InProcess: true})
+		get(t, s, project, nil)
+		if n := len(s.Requests()); n != want {
+			t.Errorf("JournalSize %d: %d requests kept, want %d", size, n, want)
+		}
+	}
+}
+
+// credentials builds SDK credentials with SafeBuild (Build is deprecated: it panics).
+func credentials(t *testing.T, b *basic.CredentialsBuilder) *basic.Credentials {
+	t.Helper()
+	c, err := b.SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -240,7 +240,7 @@ func TestClientConfiguredOnlyThroughTheRegionEnvironment(t *testing.T) {
 	srv := serve(t, handlers.Options{})
 	t.Setenv("HOME", t.TempDir())
 	reg := envRegion(t, freshRegion("cn-north-4"), srv.URL)
-	cred := basic.NewCredentialsBuilder().WithAk("env-ak").WithSk("sk").WithProjectId(projectID).Build()
+	cred := credentials(t, basic.NewCredentialsBuilder().WithAk("env-ak").WithSk("sk").WithProjectId(projectID))
 	hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,7 @@ func TestProjectIDDiscoveredThroughIAM(t *testing.T) {
 	regionID := freshRegion("cn-north-1")
 	srv := serve(t, handlers.Options{RegionProjects: map[string]string{regionID: wanted}, Scenarios: boundSet(t, wanted)})
 	reg := envRegion(t, regionID, srv.URL)
-	cred := basic.NewCredentialsBuilder().WithAk("iam-ak").WithSk("sk").WithIamEndpointOverride(srv.URL).Build()
+	cred := credentials(t, basic.NewCredentialsBuilder().WithAk("iam-ak").WithSk("sk").WithIamEndpointOverride(srv.URL))
 	hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
 	if err != nil {
 		t.Fatal(err)
@@ -286,7 +286,7 @@ func TestIAMEndpointEnvironmentAndSchemelessEndpointOverHTTPS(t *testing.T) {
 	hc := httpConfig().WithIgnoreSSLVerification(true)
 
 	reg := envRegion(t, regionID, plain.URL)
-	cred := basic.NewCredentialsBuilder().WithAk("iam-env-ak").WithSk("sk").Build() // no project id, no IAM override
+	cred := credentials(t, basic.NewCredentialsBuilder().WithAk("iam-env-ak").WithSk("sk")) // no project id, no IAM override
 	b, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(hc).SafeBuild()
 	if err != nil {
 		t.Fatalf("IAM over HUAWEICLOUD_SDK_IAM_ENDPOINT: %v", err)
@@ -338,7 +338,7 @@ func TestAKSKAcceptsGoodSignaturesAndRejectsEachBadCase(t *testing.T) {
 	if resp, err := call(client(t, srv.URL, "GOODAK", "good-secret", httpConfig()), nil); err != nil || resp.Statics == nil {
 		t.Fatalf("good credentials: %v", err)
 	}
-	tempCred := basic.NewCredentialsBuilder().WithAk("TEMPAK").WithSk("temp-secret").WithSecurityToken("session-token").WithProjectId(projectID).Build()
+	tempCred := credentials(t, basic.NewCredentialsBuilder().WithAk("TEMPAK").WithSk("temp-secret").WithSecurityToken("session-token").WithProjectId(projectID))
 	tc, _ := workspace.WorkspaceClientBuilder().WithEndpoints([]string{srv.URL}).WithCredential(tempCred).WithHttpConfig(httpConfig()).SafeBuild()
 	if _, err := call(workspace.NewWorkspaceClient(tc), nil); err != nil {
 		t.Fatalf("temporary credentials with their token: %v", err)
@@ -382,7 +382,7 @@ func TestAKSKAcceptsGoodSignaturesAndRejectsEachBadCase(t *testing.T) {
 		for _, sk := range []string{"good-secret", "bad-secret"} {
 			wantErr := sk == "bad-secret"
 			reg := envRegion(t, freshRegion("ap-southeast-1"), srv.URL)
-			cred := basic.NewCredentialsBuilder().WithAk("GOODAK").WithSk(sk).WithIamEndpointOverride(srv.URL).Build()
+			cred := credentials(t, basic.NewCredentialsBuilder().WithAk("GOODAK").WithSk(sk).WithIamEndpointOverride(srv.URL))
 			// the SDK asks IAM for the project id while building the client
 			hc, err := workspace.WorkspaceClientBuilder().WithRegion(reg).WithCredential(cred).WithHttpConfig(httpConfig()).SafeBuild()
 			if err == nil {
@@ -399,4 +399,14 @@ func TestAKSKAcceptsGoodSignaturesAndRejectsEachBadCase(t *testing.T) {
 			}
 		}
 	})
+}
+
+// credentials builds SDK credentials with SafeBuild (Build is deprecated: it panics).
+func credentials(t *testing.T, b *basic.CredentialsBuilder) *basic.Credentials {
+	t.Helper()
+	c, err := b.SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
