@@ -119,12 +119,17 @@ func (m *Mock) scenarioFor(project string, sw *switches, po *override, ctl *cont
 		return sw.scenario
 	}
 	for _, name := range [...]string{po.scenario, ctl.global.scenario} {
-		if sc := set.Get(name); name != "" && sc != nil {
+		if name == "" {
+			continue
+		}
+		if sc := set.Get(name); sc != nil {
 			return sc
 		}
 	}
-	if sc := set.ForProject(project); sc != nil {
-		return sc
+	if set.HasBindings() {
+		if sc := set.ForProject(project); sc != nil {
+			return sc
+		}
 	}
 	return set.start
 }

