@@ -15,7 +15,7 @@ import (
 	"github.com/workspace-mock/mockserver/internal/handlers"
 )
 
-// nodeCall runs nodesdk/call.js, Huawei's Node.js SDK core calling the
+// nodeCall runs testdata/nodesdk/call.js, Huawei's Node.js SDK core calling the
 // emulator, and returns what it printed. .ci/run installs node and the
 // package (npm ci); elsewhere the test is skipped until they are there.
 func nodeCall(t *testing.T, endpoint, ak, sk, region string) (out struct {
@@ -30,16 +30,16 @@ func nodeCall(t *testing.T, endpoint, ak, sk, region string) (out struct {
 }) {
 	t.Helper()
 	node, err := exec.LookPath("node")
-	if _, statErr := os.Stat(filepath.Join("nodesdk", "node_modules", "@huaweicloud")); err != nil || statErr != nil {
+	if _, statErr := os.Stat(filepath.Join("testdata", "nodesdk", "node_modules", "@huaweicloud")); err != nil || statErr != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("CI must install node and nodesdk's packages (npm ci --prefix internal/sdkconformance/nodesdk): %v %v", err, statErr)
+			t.Fatalf("CI must install node and nodesdk's packages (npm ci --prefix internal/sdkconformance/testdata/nodesdk): %v %v", err, statErr)
 		}
-		t.Skip("node or nodesdk/node_modules missing: npm ci --prefix internal/sdkconformance/nodesdk")
+		t.Skip("node or testdata/nodesdk/node_modules missing: npm ci --prefix internal/sdkconformance/testdata/nodesdk")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "call.js", endpoint, ak, sk, region)
-	cmd.Dir = "nodesdk"
+	cmd.Dir = filepath.Join("testdata", "nodesdk")
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
