@@ -104,6 +104,9 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *wire.Error {
 		return reject("APIGW.0301", sigFail,
 			"The Authorization header must read: SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>.")
 	}
+	if msg := checkSignedHeaders(signed); msg != "" {
+		return reject("APIGW.0301", sigFail, msg)
+	}
 	cred, known := v.creds[ak]
 	if !known {
 		return reject("APIGW.0301", iamPrefix+"Get secretKey failed,ak:"+echoAK(ak)+",err:ak not exist",
@@ -128,7 +131,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) *wire.Error {
 				"This AK is temporary: the request must carry its security token, signed, as X-Security-Token.")
 		}
 	}
-	want := Sign(CanonicalRequest(r, signed, body), date, cred.SK)
+	canonical, err := CanonicalRequest(r, signed, body)
+	if err != nil {
+		return reject("APIGW.0301", sigFail, "The request cannot be verified: "+err.Error()+".")
+	}
+	want := Sign(canonical, date, cred.SK)
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(sig))) {
 		return reject("APIGW.0301", sigFail,
 			"The signature does not match the request: check the SK, and that no proxy changed the method, path, query or a signed header.")
@@ -174,6 +181,27 @@ func parseAuthorization(s string) (ak string, signed []string, sig string, ok bo
 	return ak, strings.Split(strings.ToLower(headers), ";"), sig, true
 }
 
+// MaxSignedHeaders bounds the SignedHeaders list; the SDKs sign a handful.
+const MaxSignedHeaders = 64
+
+// checkSignedHeaders refuses a list that would make the canonical request
+// costly to build: a name given twice (each repeat copies the header again),
+// an empty name, more names than any client signs.
+func checkSignedHeaders(signed []string) string {
+	if len(signed) > MaxSignedHeaders {
+		return fmt.Sprintf("SignedHeaders lists %d headers; the emulator accepts at most %d.", len(signed), MaxSignedHeaders)
+	}
+	for i, name := range signed {
+		if name == "" {
+			return "SignedHeaders has an empty header name."
+		}
+		if slices.Contains(signed[:i], name) {
+			return fmt.Sprintf("SignedHeaders names %q twice.", name)
+		}
+	}
+	return ""
+}
+
 // Sign returns the hex signature of a canonical request: HMAC-SHA256, keyed
 // with the SK, of the string to sign.
 func Sign(canonicalRequest, date, sk string) string {
@@ -186,14 +214,20 @@ func Sign(canonicalRequest, date, sk string) string {
 
 // CanonicalRequest builds the text that is signed: method, canonical URI,
 // canonical query, the signed headers' "name:value" lines, the list of
-// signed headers, and the payload hash, joined with newlines.
-func CanonicalRequest(r *http.Request, signed []string, body []byte) string {
+// signed headers, and the payload hash, joined with newlines. A query that
+// cannot be parsed is an error: dropping what it can't read would let an
+// altered query pass.
+func CanonicalRequest(r *http.Request, signed []string, body []byte) (string, error) {
+	query, err := canonicalQuery(r.URL.RawQuery)
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
 	b.WriteString(canonicalURI(r.URL.Path))
 	b.WriteByte('\n')
-	b.WriteString(canonicalQuery(r.URL.RawQuery))
+	b.WriteString(query)
 	b.WriteByte('\n')
 	for _, name := range signed {
 		for _, v := range headerValues(r, name) {
@@ -207,7 +241,7 @@ func CanonicalRequest(r *http.Request, signed []string, body []byte) string {
 	b.WriteString(strings.Join(signed, ";"))
 	b.WriteByte('\n')
 	b.WriteString(payloadHash(r, body))
-	return b.String()
+	return b.String(), nil
 }
 
 func payloadHash(r *http.Request, body []byte) string {
@@ -250,12 +284,21 @@ func canonicalURI(p string) string {
 	return u
 }
 
+// MaxQueryParams bounds the query parameters of a signed request.
+const MaxQueryParams = 1000
+
 // canonicalQuery sorts keys, and values within a key, of the decoded query.
-func canonicalQuery(raw string) string {
+func canonicalQuery(raw string) (string, error) {
 	if raw == "" {
-		return ""
+		return "", nil
 	}
-	q, _ := url.ParseQuery(raw)
+	if n := strings.Count(raw, "&") + 1; n > MaxQueryParams {
+		return "", fmt.Errorf("%d query parameters, more than the %d a signed request may have", n, MaxQueryParams)
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return "", fmt.Errorf("the query string cannot be parsed: %v", err)
+	}
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		keys = append(keys, k)
@@ -269,7 +312,7 @@ func canonicalQuery(raw string) string {
 			parts = append(parts, escape(k)+"="+escape(v))
 		}
 	}
-	return strings.Join(parts, "&")
+	return strings.Join(parts, "&"), nil
 }
 
 // escape percent-encodes all but A-Z a-z 0-9 - _ . ~, with uppercase hex.

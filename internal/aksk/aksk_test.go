@@ -3,6 +3,7 @@ package aksk_test
 import (
 	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,15 @@ func TestVerifierOverSDKSignedRequests(t *testing.T) {
 		{name: "tampered query", path: "/v3/projects", query: map[string]string{"name": "cn-north-4"},
 			tamper: func(r *http.Request) { r.URL.RawQuery = "name=cn-north-1" }, code: "APIGW.0301", msg: "verify aksk signature fail"},
 		{name: "added query", path: path, tamper: func(r *http.Request) { r.URL.RawQuery = "limit=1" }, code: "APIGW.0301", msg: "verify aksk signature fail"},
+		{name: "added parameter with a bad escape", path: "/v3/projects", query: map[string]string{"name": "cn-north-4"},
+			tamper: func(r *http.Request) { r.URL.RawQuery += "&x=%zz" }, code: "APIGW.0301", msg: "verify aksk signature fail"},
+		{name: "added parameter after a semicolon", path: "/v3/projects", query: map[string]string{"name": "cn-north-4"},
+			tamper: func(r *http.Request) { r.URL.RawQuery += ";x=1" }, code: "APIGW.0301", msg: "verify aksk signature fail"},
+		{name: "too many parameters", path: "/v3/projects", query: map[string]string{"name": "cn-north-4"},
+			tamper: func(r *http.Request) { r.URL.RawQuery += strings.Repeat("&x=1", aksk.MaxQueryParams) }, code: "APIGW.0301", msg: "verify aksk signature fail"},
+		{name: "a signed header named twice", path: path, tamper: func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SignedHeaders=", "SignedHeaders=host;host;", 1))
+		}, code: "APIGW.0301", msg: "verify aksk signature fail"},
 		{name: "tampered signed header", path: path, tamper: func(r *http.Request) { r.Header.Set("User-Agent", "curl/8") },
 			code: "APIGW.0301", msg: "verify aksk signature fail"},
 		{name: "tampered method", path: path, tamper: func(r *http.Request) { r.Method = "DELETE" }, code: "APIGW.0301", msg: "verify aksk signature fail"},
@@ -154,5 +164,25 @@ func TestCredentialsFile(t *testing.T) {
 	}
 	if _, err := aksk.NewVerifier([]aksk.Credential{{AK: "A", SK: "S"}, {AK: "A", SK: "S"}}, nil); err == nil {
 		t.Error("duplicate AK accepted")
+	}
+}
+
+// One verification costs about the request's own size, however the
+// Authorization header is crafted: a SignedHeaders list that repeats host
+// thousands of times, with a 60 KB Host, is refused before anything is built.
+func TestVerificationWorkIsBounded(t *testing.T) {
+	v := verifier(t)
+	r := sdkSigned(t, "GET", path, nil, nil, "AK1", "SK1")
+	r.Host = strings.Repeat("h", 60<<10)
+	r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AK1, SignedHeaders="+strings.Repeat("host;", 10000)+"x-sdk-date, Signature=00")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	e := v.Verify(r, nil)
+	runtime.ReadMemStats(&after)
+	if e == nil || !strings.Contains(e.Detail, "twice") && !strings.Contains(e.Detail, "at most") {
+		t.Fatalf("accepted, or for another reason: %+v", e)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Fatalf("one verification allocated %d bytes", grew)
 	}
 }
