@@ -30,6 +30,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -118,7 +119,7 @@ func NewServer(o Options) (*Server, error) {
 	s := &Server{mock: mock}
 	if o.InProcess {
 		s.url = inProcessURL
-		s.client = &http.Client{Transport: inProcess{mock}}
+		s.client = &http.Client{Transport: &inProcess{h: mock}}
 		return s, nil
 	}
 	addr := o.Addr
@@ -173,10 +174,16 @@ func (s *Server) ClearError() { s.mock.ClearError("") }
 // from the start, empty journal.
 func (s *Server) Reset() { s.mock.Reset("") }
 
-// Close stops the server; requests hanging on a fault are dropped.
+// Close stops the server at once: requests waiting on a delay or hanging on
+// a fault have their connections dropped, so t.Cleanup(srv.Close) never
+// waits for a delay. After Close, Client() fails like a closed port.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.mock.Close()
 		s.mock.Shutdown()
+		if t, ok := s.client.Transport.(*inProcess); ok {
+			t.closed.Store(true)
+		}
 		if s.http != nil {
 			s.http.Close()
 		}
@@ -217,9 +224,15 @@ func (p *Project) Requests() []Request { return p.s.mock.Requests(p.id, time.Tim
 
 // inProcess is a RoundTripper that calls the handler directly: no port, no
 // goroutine, no network. Transport faults become the errors a socket gives.
-type inProcess struct{ h http.Handler }
+type inProcess struct {
+	h      http.Handler
+	closed atomic.Bool
+}
 
-func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+func (t *inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	if t.closed.Load() {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
 	r := req.Clone(req.Context())
 	r.RequestURI = req.URL.RequestURI()
 	if r.Host == "" {

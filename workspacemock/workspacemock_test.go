@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -313,4 +315,50 @@ func credentials(t *testing.T, b *basic.CredentialsBuilder) *basic.Credentials {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// Close never waits for a delay, in process or over a port, and an
+// in-process client fails after it like a closed port.
+func TestCloseEndsDelaysAndTheInProcessClient(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		srv, err := workspacemock.NewServer(workspacemock.Options{InProcess: inProcess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 1)
+		go func() { // no client timeout: only Close can end it
+			req, _ := http.NewRequest("GET", srv.URL()+"/v2/"+project+"/connections/status", nil)
+			req.Header.Set("X-Mock-Delay", "10m")
+			resp, err := srv.Client().Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			errs <- err
+		}()
+		for {
+			resp, err := srv.Client().Get(srv.URL() + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), `"waiting":1`) {
+				break
+			}
+			runtime.Gosched()
+		}
+		closed := make(chan struct{})
+		go func() { srv.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("in process %v: Close waited for a 10-minute delay", inProcess)
+		}
+		if err := <-errs; err == nil {
+			t.Errorf("in process %v: the delayed request got an answer after Close", inProcess)
+		}
+		if _, err := srv.Client().Get(srv.URL() + "/healthz"); err == nil || (inProcess && !errors.Is(err, syscall.ECONNREFUSED)) {
+			t.Errorf("in process %v: a request after Close: %v, want connection refused", inProcess, err)
+		}
+	}
 }

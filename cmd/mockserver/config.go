@@ -208,8 +208,9 @@ func envName(flagName string) string {
 	return "MOCK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// MaxJournalSize bounds --journal-size: each entry is a few hundred bytes.
-const MaxJournalSize = 1_000_000
+// MaxJournalSize bounds --journal-size: an entry keeps at most ~3 KB
+// (handlers.MaxEntryField per string), so at most ~300 MB in all.
+const MaxJournalSize = 100_000
 
 func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -236,7 +237,7 @@ func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: the default 1000; negative: no journal")
 	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving (turn off with --watch=false)")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")
-	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "a client that takes longer to send a request's headers is disconnected")
+	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "a client that takes longer to send a request's headers is disconnected; one that takes longer to send a body it announced gets 408")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "a keep-alive connection with no new request this long after an answer is closed")
 	fs.StringVar(&c.tlsAddr, "tls-addr", "", "also serve HTTPS here (host:port), e.g. for HUAWEICLOUD_SDK_IAM_ENDPOINT, which the SDK always reaches over https")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate for --tls-addr; default: a self-signed one for localhost, 127.0.0.1 and ::1")

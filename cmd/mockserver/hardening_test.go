@@ -317,3 +317,44 @@ func TestBrokenScenarioFilesStopStartUp(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// When the grace period runs out, the requests still waiting are ended and
+// the program stops cleanly: run returns nil (exit 0), as the README says.
+func TestShutdownPastTheGracePeriodIsStillClean(t *testing.T) {
+	url, stop, done, logs := startRunLogs(t, []string{"--delay", "10m", "--shutdown-timeout", "100ms"}, nil)
+	got := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(url + "/v2/p1/connections/status")
+		if err == nil {
+			resp.Body.Close()
+		}
+		got <- err
+	}()
+	waitWaiting(t, url, 1)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("run after the grace period: %v, want nil (exit 0)\n%s", err, logs.String())
+	}
+	if err := <-got; err == nil {
+		t.Error("the request ended at the grace period got an answer; want its connection dropped")
+	}
+	if !strings.Contains(logs.String(), "grace period over") {
+		t.Errorf("no log line says the grace period ended:\n%s", logs.String())
+	}
+}
+
+func TestTLSHandshakeErrorsAreLoggedOncePerPeriod(t *testing.T) {
+	var out bytes.Buffer
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	q := &quietTLSErrors{w: &out, every: time.Minute, now: func() time.Time { return now }}
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(q, "http: TLS handshake error from 127.0.0.1:%d: EOF\n", 40000+i)
+	}
+	fmt.Fprintln(q, "http: some other complaint")
+	now = now.Add(time.Minute)
+	fmt.Fprintln(q, "http: TLS handshake error from 127.0.0.1:1: EOF")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[2], "and 99 more TLS handshake errors") || lines[1] != "http: some other complaint" {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+}

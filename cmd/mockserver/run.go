@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	golog "log"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -92,7 +95,7 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	mock, err := handlers.New(handlers.Options{
 		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
 		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
-		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken,
+		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
 	})
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
@@ -123,7 +126,7 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 		ReadHeaderTimeout: cfg.headerTimeout,
 		IdleTimeout:       cfg.idleTimeout,
 		MaxHeaderBytes:    1 << 20, // Go's own limit; ours (smaller, documented shape) is in the handler
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          golog.New(&quietTLSErrors{w: slog.NewLogLogger(log.Handler(), slog.LevelWarn).Writer(), every: time.Minute}, "", 0),
 	}
 	srv.RegisterOnShutdown(mock.Shutdown)
 	source := "embedded"
@@ -163,8 +166,12 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
+		// The grace period is over: what still waits is ended, its
+		// connection dropped. Still a clean stop (exit 0): the emulator did
+		// what it was told, in the time it was given.
+		log.Warn("grace period over: ending the requests still waiting", "waiting", mock.Waiting())
+		mock.Close()
 		_ = srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
 	}
 	for range listeners {
 		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -173,6 +180,42 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// quietTLSErrors passes net/http's own log lines on, except that the line a
+// failed TLS handshake writes (any client that isn't speaking TLS, or
+// probing) is passed once per period, with a count of those held back.
+type quietTLSErrors struct {
+	w     io.Writer
+	every time.Duration
+	now   func() time.Time // nil: time.Now
+
+	mu   sync.Mutex
+	last time.Time
+	held int
+}
+
+func (q *quietTLSErrors) Write(p []byte) (int, error) {
+	if !bytes.Contains(p, []byte("TLS handshake error")) {
+		return q.w.Write(p)
+	}
+	now := time.Now()
+	if q.now != nil {
+		now = q.now()
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.last.IsZero() && now.Sub(q.last) < q.every {
+		q.held++
+		return len(p), nil
+	}
+	q.last = now
+	if q.held > 0 {
+		p = append(bytes.TrimRight(p, "\n"), fmt.Sprintf(" (and %d more TLS handshake errors since the last one logged)\n", q.held)...)
+		q.held = 0
+	}
+	_, err := q.w.Write(p)
+	return len(p), err
 }
 
 // openAdminAdvice fits where the emulator runs: in a container, listening on

@@ -156,7 +156,7 @@ func TestBadStartUpValuesStopWithAMessage(t *testing.T) {
 		{nil, map[string]string{"MOCK_WATCH_INTERVAL": "5"}, `MOCK_WATCH_INTERVAL="5" (the twin of --watch-interval): "5" is not a duration`},
 		{[]string{"--seed", "1.5"}, nil, `"1.5" for --seed: "1.5" is not an integer`},
 		{[]string{"--addr"}, nil, "a value is missing after --addr"},
-		{[]string{"--journal-size", "100000000"}, nil, "--journal-size 100000000: at most 1000000"},
+		{[]string{"--journal-size", "100000000"}, nil, "--journal-size 100000000: at most 100000"},
 		{nil, map[string]string{"MOCK_DELAY": "later"}, `MOCK_DELAY="later" (the twin of --delay): "later" is not a duration`},
 		{nil, map[string]string{"MOCK_LOG_FORMAT": "xml"}, `"xml" is not one of text, json`},
 		{[]string{"--scenario", "nope"}, nil, `unknown scenario "nope"`},

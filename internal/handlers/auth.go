@@ -3,8 +3,11 @@ package handlers
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"time"
 
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -13,41 +16,72 @@ import (
 // request may carry (the gateway hashes the bytes it receives).
 const MaxBody = 1 << 20
 
+// DefaultBodyTimeout is how long a client may take to send a body it announced.
+const DefaultBodyTimeout = 10 * time.Second
+
+// receivedBody is a request body read in full by readBodies, kept for the
+// handler (the signature check hashes it; the admin API decodes it).
+type receivedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (receivedBody) Close() error { return nil }
+
+// requestBody is the body the request came with (nil: none).
+func requestBody(r *http.Request) []byte {
+	if b, ok := r.Body.(receivedBody); ok {
+		return b.data
+	}
+	return nil
+}
+
+// readBodies reads, on every route, the whole body a request announces
+// before its handler runs: at most MaxBody bytes, within timeout. A client
+// that announces a body and sends none is answered 408 instead of being held
+// for ever; one that leaves is let go. Once a body is read, net/http watches
+// the connection, so a client that leaves while its answer waits (a delay,
+// a hang) is noticed at once. Requests without a body pay nothing.
+func readBodies(timeout time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body == nil || r.Body == http.NoBody {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if r.ContentLength > MaxBody {
+				w.Header().Set("Connection", "close")
+				writeError(w, wire.TooLarge(http.StatusRequestEntityTooLarge, "body", int(r.ContentLength), MaxBody))
+				return
+			}
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(time.Now().Add(timeout)) // not supported in process: nothing to wait for there
+			data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+			_ = rc.SetReadDeadline(time.Time{})
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				writeError(w, wire.TooLarge(http.StatusRequestEntityTooLarge, "body", -1, MaxBody))
+				return
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				w.Header().Set("Connection", "close")
+				writeError(w, wire.Error{Status: http.StatusRequestTimeout, Code: "APIGW.0201", Msg: "API request error: request body timeout.",
+					Detail: fmt.Sprintf("The request announced a body that did not arrive within %s.", timeout)})
+				return
+			case err != nil:
+				panic(http.ErrAbortHandler) // the client left mid-body: nobody to answer
+			}
+			r.Body = receivedBody{bytes.NewReader(data), data}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 // authenticate checks the request's signature when the emulator verifies
-// them, over the body bytes it received; the body is read here, at most
-// MaxBody, and put back for the handler.
-func (m *Mock) authenticate(w http.ResponseWriter, r *http.Request) *wire.Error {
+// them, over the body bytes it received.
+func (m *Mock) authenticate(r *http.Request) *wire.Error {
 	if m.verifier == nil {
 		return nil
 	}
-	body, e := readBody(w, r)
-	if e != nil {
-		return e
-	}
-	return m.verifier.Verify(r, body)
-}
-
-// readBody reads the whole body, at most MaxBody bytes, and leaves a copy in
-// r.Body; a body over the limit is the gateway's 413.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *wire.Error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	if r.ContentLength > MaxBody {
-		e := wire.TooLarge(http.StatusRequestEntityTooLarge, "body", int(r.ContentLength), MaxBody)
-		return nil, &e
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		e := wire.TooLarge(http.StatusRequestEntityTooLarge, "body", -1, MaxBody)
-		return nil, &e
-	case err != nil:
-		e := wire.Error{Status: http.StatusBadRequest, Code: "APIGW.0201", Msg: "API request error.",
-			Detail: "The request body could not be read: " + err.Error()}
-		return nil, &e
-	}
-	return body, nil
+	return m.verifier.Verify(r, requestBody(r))
 }

@@ -95,12 +95,7 @@ func (m *Mock) Reset(project string) {
 	} else {
 		m.update(func(c *controls) { delete(c.projects, project) })
 	}
-	m.counters.Range(func(k, _ any) bool {
-		if project == "" || k.(counterKey).project == project {
-			m.counters.Delete(k)
-		}
-		return true
-	})
+	m.counters.reset(project)
 	m.ClearRequests(project)
 }
 

@@ -23,7 +23,7 @@ var domainID = StableProjectID("domain")
 // iamProjects answers GET /v3/projects?name=<region>, the IAM call an SDK
 // makes to discover its project id when built with a region and no project id.
 func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) answer {
-	if e := m.authenticate(w, r); e != nil {
+	if e := m.authenticate(r); e != nil {
 		return answer{err: e}
 	}
 	scheme := "http://"

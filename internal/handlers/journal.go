@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Entry is one request as the journal keeps it: what a test needs to check
@@ -43,13 +47,21 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 	}{plain(e), e.Time.UTC().Format(time.RFC3339Nano), float64(e.Latency.Microseconds()) / 1000})
 }
 
-// begin starts the journal entry of a request. It copies header strings
-// that already exist: recording a request allocates nothing.
+// MaxEntryField bounds each string an entry keeps (path, query, user agent,
+// project id, date): an entry holds at most a few KB however large the
+// request, so the journal's memory is bounded by its size in entries.
+const MaxEntryField = 512
+
+// begin starts the journal entry of a request. A short string is kept as the
+// request has it (no allocation); a long one is cut and copied, so the entry
+// doesn't keep the request's large strings alive. A query's secrets are
+// masked.
 func (m *Mock) begin(w http.ResponseWriter, r *http.Request) Entry {
 	h := r.Header
+	line := longLine(r)
 	return Entry{
-		Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: requestID(w),
-		XProjectID: first(h["X-Project-Id"]), UserAgent: first(h["User-Agent"]), SdkDate: first(h["X-Sdk-Date"]),
+		Time: time.Now(), Method: own(r.Method, line), Path: own(r.URL.Path, line), Query: own(maskQuery(r.URL.RawQuery), line), RequestID: requestID(w),
+		XProjectID: clip(first(h["X-Project-Id"])), UserAgent: clip(first(h["User-Agent"])), SdkDate: clip(first(h["X-Sdk-Date"])),
 		Authorization: len(h["Authorization"]) > 0, SecurityToken: len(h["X-Security-Token"]) > 0, AuthToken: len(h["X-Auth-Token"]) > 0,
 	}
 }
@@ -59,6 +71,49 @@ func first(vs []string) string {
 		return ""
 	}
 	return vs[0]
+}
+
+// longLine reports a request line long enough that the strings cut from it
+// (method, path, query, project id) are copied, so as not to keep it alive.
+func longLine(r *http.Request) bool { return len(r.RequestURI) > MaxEntryField }
+
+// own is s as an entry keeps it: a copy when it may share memory with a
+// longer string of the request (shared), cut when it is long itself.
+func own(s string, shared bool) string {
+	if shared && len(s) <= MaxEntryField {
+		return strings.Clone(s)
+	}
+	return clip(s)
+}
+
+// clip keeps s, or a copy of its first MaxEntryField bytes marked as cut.
+func clip(s string) string {
+	if len(s) <= MaxEntryField {
+		return s
+	}
+	cut := MaxEntryField
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.Clone(s[:cut]) + "...(cut)"
+}
+
+// secretParam tells query parameters whose values the journal never keeps.
+var secretParam = regexp.MustCompile(`(?i)token|secret|password|passwd|signature|credential|auth|key`)
+
+// maskQuery replaces the values of parameters that look secret with ***.
+func maskQuery(raw string) string {
+	if raw == "" || !secretParam.MatchString(raw) {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		if key, err := url.QueryUnescape(k); hasValue && (err != nil || secretParam.MatchString(key)) {
+			parts[i] = k + "=***"
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // record journals the request and, at debug level, logs it.

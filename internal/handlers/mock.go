@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -26,8 +27,9 @@ type Options struct {
 	MaxHeaderBytes int             // request header limit (431 past it); 0: 64 KiB
 	Logger         *slog.Logger
 
-	JournalSize int    // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
-	AdminToken  string // Bearer token the admin API requires; "": none
+	BodyTimeout time.Duration // how long a client may take to send an announced body; 0: DefaultBodyTimeout
+	JournalSize int           // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
+	AdminToken  string        // Bearer token the admin API requires; "": none
 
 	Verifier       *aksk.Verifier    // nil: no authentication, like --auth none
 	RegionProjects map[string]string // IAM: region -> project id; others get StableProjectID
@@ -57,13 +59,16 @@ type Mock struct {
 	set      atomic.Pointer[served]
 	ctl      atomic.Pointer[controls]
 	ctlMu    sync.Mutex // serialises writers of ctl
-	counters sync.Map   // counterKey -> *atomic.Uint64: requests seen per scenario and project
+	counters *counters  // requests seen per scenario and project
 
 	waiting atomic.Int64 // API requests waiting on a delay or a hang (counted only there: it's a shared cache line)
 
-	done     chan struct{} // closed by Shutdown: ends hanging requests
-	doneOnce sync.Once
-	handler  http.Handler
+	done        chan struct{} // closed by Shutdown: ends hanging requests
+	doneOnce    sync.Once
+	closed      chan struct{} // closed by Close: ends every waiting request
+	closeOnce   sync.Once
+	bodyTimeout time.Duration
+	handler     http.Handler
 }
 
 // New checks the options and builds the emulator.
@@ -76,7 +81,7 @@ func New(o Options) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{log: o.Logger, seed: o.Seed, startName: start, delay: o.Delay, startErr: o.Error,
-		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}),
+		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}), closed: make(chan struct{}), bodyTimeout: o.BodyTimeout,
 		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken}
 	switch {
 	case o.JournalSize == 0:
@@ -90,6 +95,10 @@ func New(o Options) (*Mock, error) {
 	if m.maxHeader <= 0 {
 		m.maxHeader = DefaultMaxHeaderBytes
 	}
+	if m.bodyTimeout <= 0 {
+		m.bodyTimeout = DefaultBodyTimeout
+	}
+	m.counters = newCounters(DefaultCounterLimit)
 	m.setScenarios(o.Scenarios)
 	m.ctl.Store(&controls{})
 	m.handler = m.routes()
@@ -107,6 +116,14 @@ func (m *Mock) StartName() string { return m.startName }
 // is not held up by them; delayed requests still finish.
 func (m *Mock) Shutdown() { m.doneOnce.Do(func() { close(m.done) }) }
 
+// Close ends every waiting request at once, delayed or hanging, by dropping
+// its connection: for a test's cleanup, and for a shutdown whose grace
+// period is over.
+func (m *Mock) Close() { m.closeOnce.Do(func() { close(m.closed) }) }
+
+// Waiting is how many API requests wait on a delay or a hang.
+func (m *Mock) Waiting() int64 { return m.waiting.Load() }
+
 // setScenarios swaps the served set atomically, its answers encoded first.
 func (m *Mock) setScenarios(set *fixtures.Set) {
 	for _, name := range set.Names() {
@@ -120,19 +137,6 @@ func (m *Mock) setScenarios(set *fixtures.Set) {
 type served struct {
 	*fixtures.Set
 	start *fixtures.Scenario
-}
-
-type counterKey struct{ scenario, project string }
-
-// counter counts the requests one scenario answered for one project, so each
-// project walks its own sequence and parallel tests don't disturb each other.
-func (m *Mock) counter(scenario, project string) *atomic.Uint64 {
-	k := counterKey{scenario, project}
-	if c, ok := m.counters.Load(k); ok {
-		return c.(*atomic.Uint64)
-	}
-	c, _ := m.counters.LoadOrStore(k, new(atomic.Uint64))
-	return c.(*atomic.Uint64)
 }
 
 // injection is an error injected at run time, for count requests or until cleared.

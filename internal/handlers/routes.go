@@ -13,7 +13,7 @@ import (
 // middleware applies to every route, unknown ones included.
 func (m *Mock) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(withRequestID, recoverPanics(m.log), limitHeaders(m.maxHeader))
+	r.Use(withRequestID, recoverPanics(m.log), limitHeaders(m.maxHeader), readBodies(m.bodyTimeout))
 
 	r.Get("/v2/{project_id}/connections/status", m.journaled(m.listInstancesStatus))
 	r.Get("/v3/projects", m.journaled(m.iamProjects))

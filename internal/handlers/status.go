@@ -31,9 +31,12 @@ func (m *Mock) journaled(decide func(http.ResponseWriter, *http.Request) answer)
 		e := m.begin(w, r)
 		defer m.record(&e) // also when a fault drops the connection (a panic)
 		a := decide(w, r)
-		e.ProjectID, e.Scenario, e.Fault = a.project, a.scenario, string(a.fault)
-		if !m.wait(r.Context(), a.delay) {
-			return // the client gave up
+		e.ProjectID, e.Scenario, e.Fault = own(a.project, longLine(r)), a.scenario, string(a.fault)
+		switch m.wait(r.Context(), a.delay) {
+		case clientLeft:
+			return // nobody to answer
+		case serverStopped:
+			panic(http.ErrAbortHandler) // drop the connection
 		}
 		e.Status = m.write(w, r, a)
 	}
@@ -42,7 +45,7 @@ func (m *Mock) journaled(decide func(http.ResponseWriter, *http.Request) answer)
 // listInstancesStatus decides the answer of GET /v2/{project_id}/connections/status.
 func (m *Mock) listInstancesStatus(w http.ResponseWriter, r *http.Request) answer {
 	project := projectParam(r)
-	if e := m.authenticate(w, r); e != nil {
+	if e := m.authenticate(r); e != nil {
 		return answer{project: project, err: e}
 	}
 	a := m.decide(project, r.Header)
@@ -85,7 +88,7 @@ func (m *Mock) decide(project string, h http.Header) answer {
 	}
 	var n uint64 // the request's number, for sequences and draws; counted only where it matters
 	if sc.Counted() || delay != nil && delay.IsRange() {
-		n = m.counter(sc.Name, project).Add(1) - 1
+		n = m.counters.next(sc.Name, project)
 	}
 	forced := sw.err
 	if forced == nil && !sw.success {
@@ -147,12 +150,21 @@ func (m *Mock) injected(po *override, ctl *controls) *wire.Error {
 	return m.startErr
 }
 
-// wait holds the answer for d, or less if the client goes away; it reports
-// whether the whole wait passed. Server shutdown does not cut it short:
-// in-flight requests finish. Waiting requests are counted for /healthz.
-func (m *Mock) wait(ctx context.Context, d time.Duration) bool {
+// waited is how a wait ended.
+type waited int
+
+const (
+	waitedOut     waited = iota // the whole delay passed: answer
+	clientLeft                  // the client went away
+	serverStopped               // Close ended it: drop the connection
+)
+
+// wait holds the answer for d, or less if the client goes away or Close
+// ends every wait. A graceful shutdown does not cut it short: in-flight
+// requests finish. Waiting requests are counted for /healthz.
+func (m *Mock) wait(ctx context.Context, d time.Duration) waited {
 	if d <= 0 {
-		return true
+		return waitedOut
 	}
 	m.waiting.Add(1)
 	defer m.waiting.Add(-1)
@@ -160,9 +172,11 @@ func (m *Mock) wait(ctx context.Context, d time.Duration) bool {
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
+		return waitedOut
 	case <-ctx.Done():
-		return false
+		return clientLeft
+	case <-m.closed:
+		return serverStopped
 	}
 }
 
@@ -204,6 +218,7 @@ func (m *Mock) fault(w http.ResponseWriter, r *http.Request, f fixtures.Fault) i
 		select {
 		case <-r.Context().Done():
 		case <-m.done:
+		case <-m.closed:
 		}
 		panic(http.ErrAbortHandler) // drop the connection, answer nothing
 	}
