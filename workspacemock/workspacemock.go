@@ -49,10 +49,12 @@ type Options struct {
 	ScenarioDir string // serve this folder instead of the embedded scenarios
 	ScenarioFS  fs.FS  // or this file system (its root holds the *.yaml files)
 	Credentials []Credential
-	Addr        string // listen address; "" means 127.0.0.1:0
-	InProcess   bool   // no listener: use Client(), whose transport calls the handler directly
-	TLS         bool   // serve HTTPS with a self-signed certificate that Client() trusts
-	JournalSize int    // requests kept, like --journal-size: 0 means 1000; negative: no journal
+	Addr        string    // listen address; "" means 127.0.0.1:0
+	InProcess   bool      // no listener: use Client(), whose transport calls the handler directly
+	TLS         bool      // serve HTTPS with a self-signed certificate that Client() trusts
+	JournalSize int       // requests kept, like --journal-size: 0 means 1000; negative: no journal
+	ClockStart  time.Time // the simulated clock's reading at start, like --clock-start; zero: wall time
+	FreezeClock bool      // the clock stands still until SetTime or Advance moves it (--clock-speed 0)
 	Logger      *slog.Logger
 }
 
@@ -108,7 +110,11 @@ func NewServer(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	mock, err := handlers.New(handlers.Options{Scenarios: set, Scenario: start, Seed: o.Seed,
+	var speed *float64
+	if o.FreezeClock {
+		speed = new(float64)
+	}
+	mock, err := handlers.New(handlers.Options{Scenarios: set, Scenario: start, Seed: o.Seed, ClockStart: o.ClockStart, ClockSpeed: speed,
 		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
 	if err != nil {
 		return nil, err
@@ -190,6 +196,19 @@ func (s *Server) Close() {
 	})
 }
 
+// Now is the simulated time: what a fleet scenario answers as of.
+func (s *Server) Now() time.Time { return s.Project("").Now() }
+
+// SetTime sets the simulated clock to t; it goes on at its speed from there.
+func (s *Server) SetTime(t time.Time) { s.Project("").SetTime(t) }
+
+// Advance moves the simulated clock forward by d (negative: an error).
+func (s *Server) Advance(d time.Duration) error { return s.Project("").Advance(d) }
+
+// SetClockSpeed sets how many simulated seconds pass per real second; 0
+// freezes the clock (negative: an error).
+func (s *Server) SetClockSpeed(x float64) error { return s.Project("").SetClockSpeed(x) }
+
 // Project is the view of one project id: its switches and its requests only,
 // so tests sharing a server with a project id each don't disturb each other.
 type Project struct {
@@ -215,6 +234,18 @@ func (p *Project) InjectError(status, count int) error {
 
 // ClearError removes this project's injected error.
 func (p *Project) ClearError() { p.s.mock.ClearError(p.id) }
+
+// Now is this project's simulated time.
+func (p *Project) Now() time.Time { return p.s.mock.Now(p.id) }
+
+// SetTime sets this project's own clock to t (other projects keep theirs).
+func (p *Project) SetTime(t time.Time) { _ = p.s.mock.SetClock(p.id, &t, nil) }
+
+// Advance moves this project's clock forward by d.
+func (p *Project) Advance(d time.Duration) error { return p.s.mock.AdvanceClock(p.id, d) }
+
+// SetClockSpeed sets the speed of this project's clock; 0 freezes it.
+func (p *Project) SetClockSpeed(x float64) error { return p.s.mock.SetClock(p.id, nil, &x) }
 
 // Reset clears this project's switches, sequences and journal.
 func (p *Project) Reset() { p.s.mock.Reset(p.id) }

@@ -362,3 +362,31 @@ func TestCloseEndsDelaysAndTheInProcessClient(t *testing.T) {
 		}
 	}
 }
+
+// The clock from Go: freeze it, set it, advance it, per project too.
+func TestClockFromGo(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 3, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	srv := start(t, workspacemock.Options{Scenario: "office-day", ClockStart: t0, FreezeClock: true, InProcess: true})
+	if !srv.Now().Equal(t0) {
+		t.Fatalf("Now %s, want the frozen start %s", srv.Now(), t0)
+	}
+	_, night, _ := get(t, srv, project, nil)
+	if err := srv.Advance(7*time.Hour + 30*time.Minute); err != nil || !srv.Now().Equal(t0.Add(450*time.Minute)) {
+		t.Fatalf("Advance: %v, now %s", err, srv.Now())
+	}
+	_, morning, _ := get(t, srv, project, nil)
+	if morning == night || srv.Advance(-time.Minute) == nil {
+		t.Fatal("advancing the clock did not move the fleet, or went backwards")
+	}
+	p := srv.Project("other")
+	p.SetTime(t0)
+	if _, body, _ := get(t, srv, "other", nil); body != night || !p.Now().Equal(t0) {
+		t.Fatal("a project's own clock")
+	}
+	if _, body, _ := get(t, srv, project, nil); body != morning {
+		t.Fatal("setting one project's clock moved another's")
+	}
+	if err := srv.SetClockSpeed(-1); err == nil {
+		t.Error("a negative speed accepted")
+	}
+}

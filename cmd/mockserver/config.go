@@ -13,6 +13,7 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/handlers"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -44,6 +45,8 @@ type config struct {
 	tlsAddr         string
 	tlsCert         string
 	tlsKey          string
+	clockStart      time.Time
+	clockSpeed      float64
 }
 
 // exitError ends the program with code; msg, if any, is printed first.
@@ -140,6 +143,29 @@ func (f pairsFlag) Set(s string) error {
 	return nil
 }
 
+// timeFlag parses an RFC 3339 time; empty is the zero time.
+type timeFlag struct{ t *time.Time }
+
+func (f timeFlag) String() string {
+	if f.t == nil || f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f timeFlag) Set(s string) error {
+	if s == "" {
+		*f.t = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("%q is not an RFC 3339 time (example: 2026-11-30T08:00:00+08:00)", s)
+	}
+	*f.t = t
+	return nil
+}
+
 type logLevelFlag struct{ l *slog.Level }
 
 func (f logLevelFlag) String() string {
@@ -195,6 +221,8 @@ func (f plainFlag) Set(s string) error {
 			want = "true or false"
 		case int, int64:
 			want = "an integer"
+		case float64:
+			want = "a number"
 		case time.Duration:
 			want = "a duration (like 500ms, 10s, 2m)"
 		}
@@ -242,6 +270,8 @@ func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.tlsAddr, "tls-addr", "", "also serve HTTPS here (host:port), e.g. for HUAWEICLOUD_SDK_IAM_ENDPOINT, which the SDK always reaches over https")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate for --tls-addr; default: a self-signed one for localhost, 127.0.0.1 and ::1")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.Var(timeFlag{&c.clockStart}, "clock-start", "the simulated clock's reading at start-up, RFC 3339; default: now (wall time)")
+	fs.Float64Var(&c.clockSpeed, "clock-speed", 1, "simulated seconds per real second (60: an hour a minute); 0 freezes the clock")
 	fs.VisitAll(func(f *flag.Flag) {
 		if _, ok := f.Value.(flag.Getter); ok {
 			f.Value = plainFlag{f.Value}
@@ -326,6 +356,8 @@ func (c *config) check(cmd string) string {
 		return fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)
 	case c.journalSize > MaxJournalSize:
 		return fmt.Sprintf("--journal-size %d: at most %d", c.journalSize, MaxJournalSize)
+	case handlers.CheckClockSpeed(c.clockSpeed) != "":
+		return "--clock-speed: " + handlers.CheckClockSpeed(c.clockSpeed)
 	case c.watchInterval < 10*time.Millisecond:
 		return fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)
 	case c.headerTimeout <= 0 || c.idleTimeout <= 0:

@@ -22,8 +22,11 @@ import (
 // run is the whole program, so tests can start it as it runs in production.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "validate" || args[0] == "healthcheck" || args[0] == "serve") {
+	if len(args) > 0 && (args[0] == "validate" || args[0] == "healthcheck" || args[0] == "serve" || args[0] == "timeline") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "timeline" {
+		return timeline(args, getenv, stdout)
 	}
 	cfg, rest, err := parseConfig(cmd, args, getenv, stdout)
 	if err != nil {
@@ -36,7 +39,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, cfg.addr)
 	}
 	if len(rest) > 0 {
-		return usageError("unexpected argument %q (commands: validate, healthcheck)", rest[0])
+		return usageError("unexpected argument %q (commands: validate, healthcheck, timeline)", rest[0])
 	}
 	return serve(ctx, cfg, getenv, stderr)
 }
@@ -96,6 +99,7 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
 		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
 		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
+		ClockStart: cfg.clockStart, ClockSpeed: &cfg.clockSpeed,
 	})
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
@@ -139,6 +143,9 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 			log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; "+
 				openAdminAdvice(inContainer(getenv)), "addr", addr)
 		}
+	}
+	if !cfg.clockStart.IsZero() || cfg.clockSpeed != 1 {
+		logAttrs = append(logAttrs, "clock", mock.Now("").Format(time.RFC3339), "clock_speed", cfg.clockSpeed)
 	}
 	log.Info("mockserver listening", append(logAttrs, "scenario", start, "seed", cfg.seed,
 		"scenarios", set.Len(), "source", source, "auth", cfg.auth)...)

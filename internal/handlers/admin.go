@@ -24,6 +24,9 @@ func (m *Mock) adminRoutes(r chi.Router) {
 	r.Get("/requests", m.adminRequests)
 	r.Delete("/requests", m.adminClearRequests)
 	r.Post("/reset", m.adminReset)
+	r.Get("/clock", m.adminGetClock)
+	r.Put("/clock", m.adminSetClock)
+	r.Post("/clock/advance", m.adminAdvanceClock)
 }
 
 // requireAdminToken checks the Bearer token, in constant time, when one is set.

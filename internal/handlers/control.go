@@ -88,10 +88,15 @@ func (m *Mock) ClearRequests(project string) {
 }
 
 // Reset brings one project, or everything for "", back to the start-up
-// state: no run-time switches, sequences from their start, empty journal.
+// state: no run-time switches, sequences from their start, empty journal;
+// the clock starts again from --clock-start (or wall time) for everything,
+// or follows the global clock again for one project.
 func (m *Mock) Reset(project string) {
 	if project == "" {
-		m.update(func(c *controls) { *c = controls{} })
+		m.update(func(c *controls) {
+			fresh := m.freshClock()
+			*c = controls{global: override{clock: &fresh}}
+		})
 	} else {
 		m.update(func(c *controls) { delete(c.projects, project) })
 	}

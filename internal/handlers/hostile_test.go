@@ -86,6 +86,16 @@ func waitFor(t *testing.T, m *Mock, n int64) {
 func TestASilentBodyIsCutOff(t *testing.T) {
 	m := newMock(t, Options{BodyTimeout: 200 * time.Millisecond})
 	addr, _ := serveCounting(t, m)
+	// While a silent client is held, others keep getting their answers.
+	silent, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	fmt.Fprintf(silent, "GET %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", apiPath)
+	if resp, err := http.Get("http://" + addr + apiPath); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("another client while one is silent: %v %v", resp, err)
+	}
 	for _, target := range []string{"PUT /_mock/error", "GET " + apiPath, "GET /v3/projects", "POST /nope"} {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {

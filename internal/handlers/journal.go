@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -98,22 +97,43 @@ func clip(s string) string {
 	return strings.Clone(s[:cut]) + "...(cut)"
 }
 
-// secretParam tells query parameters whose values the journal never keeps.
-var secretParam = regexp.MustCompile(`(?i)token|secret|password|passwd|signature|credential|auth|key`)
+// secretWords mark query parameters whose values the journal never keeps.
+var secretWords = []string{"token", "secret", "password", "passwd", "signature", "credential", "auth", "key"}
 
-// maskQuery replaces the values of parameters that look secret with ***.
-func maskQuery(raw string) string {
-	if raw == "" || !secretParam.MatchString(raw) {
-		return raw
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, _, hasValue := strings.Cut(p, "=")
-		if key, err := url.QueryUnescape(k); hasValue && (err != nil || secretParam.MatchString(key)) {
-			parts[i] = k + "=***"
+func isSecretParam(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(name, w) {
+			return true
 		}
 	}
-	return strings.Join(parts, "&")
+	return false
+}
+
+// maskQuery replaces the values of parameters that look secret with ***;
+// only the names are read, so a long query costs little.
+func maskQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	var out []string // nil until a value is masked: most queries are kept as they are
+	rest := raw
+	for i := 0; rest != ""; i++ {
+		var p string
+		p, rest, _ = strings.Cut(rest, "&")
+		k, _, hasValue := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if hasValue && (err != nil || isSecretParam(name)) {
+			if out == nil {
+				out = strings.Split(raw, "&")
+			}
+			out[i] = k + "=***"
+		}
+	}
+	if out == nil {
+		return raw
+	}
+	return strings.Join(out, "&")
 }
 
 // record journals the request and, at debug level, logs it.

@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -28,6 +29,8 @@ type Options struct {
 	Logger         *slog.Logger
 
 	BodyTimeout time.Duration // how long a client may take to send an announced body; 0: DefaultBodyTimeout
+	ClockStart  time.Time     // the simulated clock's reading at start-up; zero: wall time
+	ClockSpeed  *float64      // simulated seconds per real second; nil: 1; 0: frozen
 	JournalSize int           // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
 	AdminToken  string        // Bearer token the admin API requires; "": none
 
@@ -44,12 +47,15 @@ const DefaultJournalSize = 1000
 
 // Mock is the emulator: an http.Handler plus the state its switches change.
 type Mock struct {
-	log       *slog.Logger
-	seed      int64
-	startName string
-	startErr  *wire.Error
-	delay     *fixtures.Delay
-	maxHeader int
+	log        *slog.Logger
+	seed       int64
+	startName  string
+	startErr   *wire.Error
+	startClock simClock  // the clock until a switch sets another
+	clockStart time.Time // the start-up clock's settings, for reset: zero start is wall time
+	clockSpeed float64
+	delay      *fixtures.Delay
+	maxHeader  int
 
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
@@ -99,6 +105,14 @@ func New(o Options) (*Mock, error) {
 		m.bodyTimeout = DefaultBodyTimeout
 	}
 	m.counters = newCounters(DefaultCounterLimit)
+	m.clockStart, m.clockSpeed = o.ClockStart, 1
+	if o.ClockSpeed != nil {
+		if msg := CheckClockSpeed(*o.ClockSpeed); msg != "" {
+			return nil, fmt.Errorf("clock: %s", msg)
+		}
+		m.clockSpeed = *o.ClockSpeed
+	}
+	m.startClock = m.freshClock()
 	m.setScenarios(o.Scenarios)
 	m.ctl.Store(&controls{})
 	m.handler = m.routes()
@@ -168,6 +182,7 @@ func (in *injection) take() bool {
 type override struct {
 	scenario string
 	inject   *injection
+	clock    *simClock // nil: the global clock (or, globally, the start-up one)
 }
 
 // controls is replaced whole on every change (copy on write), so a request

@@ -108,6 +108,11 @@ func (m *Mock) decide(project string, h http.Header) answer {
 		a.err = step.Error
 	case step.Fault != fixtures.FaultNone:
 		a.fault = step.Fault
+	case step.Fleet != nil:
+		at := m.instant(project, &sw, ctl)
+		if a.err = step.Fleet.Failing(at); a.err == nil {
+			a.body = step.Fleet.Payload(seed, at)
+		}
 	default:
 		a.body = sc.Payload(index, seed, n)
 	}

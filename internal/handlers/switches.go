@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
@@ -19,6 +20,8 @@ type switches struct {
 	delay    *fixtures.Delay
 	seed     int64
 	hasSeed  bool
+	time     time.Time // X-Mock-Time: answer as of this simulated instant
+	hasTime  bool
 }
 
 type switchHeader struct {
@@ -63,6 +66,14 @@ var switchHeaders = []switchHeader{
 			return err.Error()
 		}
 		sw.delay = &d
+		return ""
+	}},
+	{"X-Mock-Time", func(v string, _ *fixtures.Set, sw *switches) string {
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Sprintf("%q is not an RFC 3339 time (example: 2026-11-30T10:30:00+08:00)", v)
+		}
+		sw.time, sw.hasTime = t, true
 		return ""
 	}},
 	{"X-Mock-Seed", func(v string, _ *fixtures.Set, sw *switches) string {
