@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/workspace-mock/mockserver/api"
 
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -27,6 +29,7 @@ func (m *Mock) adminRoutes(r chi.Router) {
 	r.Get("/clock", m.adminGetClock)
 	r.Put("/clock", m.adminSetClock)
 	r.Post("/clock/advance", m.adminAdvanceClock)
+	r.Get("/openapi.yaml", adminOpenAPI)
 }
 
 // requireAdminToken checks the Bearer token, in constant time, when one is set.
@@ -180,4 +183,13 @@ func (m *Mock) adminReset(w http.ResponseWriter, r *http.Request) {
 		m.Reset(project)
 		writeAdmin(w, map[string]string{"project_id": project})
 	}
+}
+
+// adminOpenAPI serves the contract, the same bytes as api/openapi.yaml.
+func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/yaml"}
+	h["Content-Length"] = []string{strconv.Itoa(len(api.OpenAPI))}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(api.OpenAPI)
 }

@@ -118,8 +118,10 @@ func TestServerBinaryDoesNotLinkTheSDK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	if strings.Contains(string(out), "huaweicloud-sdk-go-v3") {
-		t.Fatal("cmd/mockserver depends on the SDK; it must stay a test dependency")
+	for _, testOnly := range []string{"huaweicloud-sdk-go-v3", "kin-openapi", "oapi-codegen"} {
+		if strings.Contains(string(out), testOnly) {
+			t.Errorf("cmd/mockserver depends on %s; it must stay a test dependency", testOnly)
+		}
 	}
 }
 

@@ -1,0 +1,246 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/workspace-mock/mockserver/api"
+	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
+
+// contract is api/openapi.yaml, loaded and checked by kin-openapi.
+type contract struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+func loadContract(t *testing.T) *contract {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatalf("api/openapi.yaml does not load: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("api/openapi.yaml is not a valid OpenAPI 3 document: %v", err)
+	}
+	router, err := legacyrouter.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &contract{doc, router}
+}
+
+// check sends req to h and validates the request and its answer against the
+// contract: status, headers, body.
+func (c *contract) check(t *testing.T, h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+
+	// The contract's router matches the documented server URL.
+	probe := req.Clone(context.Background())
+	probe.URL.Scheme, probe.URL.Host, probe.Host = "http", "localhost:8080", "localhost:8080"
+	probe.Body = io.NopCloser(bytes.NewReader(reqBody))
+	route, params, err := c.router.FindRoute(probe)
+	if err != nil {
+		t.Fatalf("%s %s: not in the contract: %v", req.Method, req.URL, err)
+	}
+	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true}
+	in := &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route, Options: opts}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: opts}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Errorf("%s %s %v: answer %d breaks the contract: %v\n%.300s", req.Method, req.URL, req.Header, rec.Code, err, rec.Body)
+	}
+	return rec
+}
+
+func request(method, target, body string, hdr map[string]string) *http.Request {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	return req
+}
+
+func TestTheContractMatchesTheRouterRouteForRoute(t *testing.T) {
+	c := loadContract(t)
+	var served []string
+	routes, ok := newMock(t, Options{}).handler.(chi.Routes)
+	if !ok {
+		t.Fatal("the handler is not a chi router")
+	}
+	chi.Walk(routes, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		served = append(served, method+" "+strings.TrimSuffix(route, "/"))
+		return nil
+	})
+	var documented []string
+	for path, item := range c.doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented = append(documented, method+" "+path)
+		}
+	}
+	sort.Strings(served)
+	sort.Strings(documented)
+	if !slices.Equal(served, documented) {
+		t.Fatalf("routes served and documented differ:\nserved:     %v\ndocumented: %v", served, documented)
+	}
+}
+
+// The counters are one list: the Go model, the contract and the scenario
+// files' JSON Schema name the same fields.
+func TestTheContractTheModelAndTheScenarioSchemaAgree(t *testing.T) {
+	c := loadContract(t)
+	var model []string
+	gt := reflect.TypeOf(fixtures.Group{})
+	for i := 0; i < gt.NumField(); i++ {
+		model = append(model, gt.Field(i).Tag.Get("json"))
+	}
+	item := c.doc.Components.Schemas["InstanceStatusStatistics"].Value
+	var contract []string
+	for name, p := range item.Properties {
+		contract = append(contract, name)
+		if name != "static_name" {
+			count := p.Value
+			if len(count.AllOf) == 1 {
+				count = count.AllOf[0].Value
+			}
+			if count.Format != "int32" || count.Min == nil || *count.Min != 0 {
+				t.Errorf("%s is not an int32 counter from 0 in the contract", name)
+			}
+		}
+	}
+	data, err := os.ReadFile("../../scenarios/scenario.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Defs struct {
+			Group struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"group"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for name := range schema.Defs.Group.Properties {
+		files = append(files, name)
+	}
+	for _, l := range [][]string{model, contract, files, item.Required} {
+		sort.Strings(l)
+	}
+	if len(model) != 14 || !slices.Equal(model, contract) || !slices.Equal(model, files) || !slices.Equal(model, item.Required) {
+		t.Fatalf("the counters differ:\nmodel    %v\ncontract %v (required %v)\nschema   %v", model, contract, item.Required, files)
+	}
+}
+
+// Every answer the emulator gives: every shipped scenario, every error
+// switch, its own complaints, IAM, health, the admin API.
+func TestEveryAnswerKeepsTheContract(t *testing.T) {
+	c := loadContract(t)
+	m := newMock(t, Options{})
+	for _, name := range m.set.Load().Names() {
+		sc := m.set.Load().Get(name)
+		if f := sc.Steps[0].Fault; f == fixtures.FaultHang || f == fixtures.FaultReset || f == fixtures.FaultEmpty || f == fixtures.FaultMalformed {
+			continue // no answer, or not JSON on purpose
+		}
+		turns := len(sc.Steps) // walk sequences
+		if sc.FailureRate > 0 {
+			turns = 8 // and failure draws
+		}
+		for i := 0; i < turns; i++ {
+			c.check(t, m, request("GET", apiPath, "", map[string]string{"X-Mock-Scenario": name}))
+		}
+		if sc.Steps[0].Fleet == nil {
+			continue
+		}
+		for _, at := range []string{"2026-11-30T03:00:00+08:00", "2026-11-30T10:10:00+08:00", "2026-11-30T14:01:00+08:00", "2026-12-06T12:00:00+08:00"} {
+			c.check(t, m, request("GET", apiPath, "", map[string]string{"X-Mock-Scenario": name, "X-Mock-Time": at}))
+		}
+	}
+	for _, hdr := range []map[string]string{
+		{"X-Mock-Error": "400"}, {"X-Mock-Error": "401"}, {"X-Mock-Error": "403"}, {"X-Mock-Error": "404"},
+		{"X-Mock-Error": "429"}, {"X-Mock-Error": "500"}, {"Prefer": "code=403"}, {"Prefer": "code=200"},
+		{"X-Mock-Error": "503"}, {"X-Mock-Scenario": "nope"}, {"X-Mock-Seed": "42"}, {"X-Mock-Delay": "1ms..2ms"},
+		{"X-Big": strings.Repeat("x", 70<<10)},
+	} {
+		c.check(t, m, request("GET", apiPath, "", hdr))
+	}
+	c.check(t, m, request("GET", "/v2/a%20b/connections/status", "", nil))
+	c.check(t, m, request("GET", "/v3/projects?name=cn-north-4", "", nil))
+	c.check(t, m, request("GET", "/v3/projects", "", nil))
+	c.check(t, m, request("GET", "/healthz", "", nil))
+
+	v, _ := aksk.NewVerifier([]aksk.Credential{{AK: "AK", SK: "SK"}}, nil)
+	signed := newMock(t, Options{Verifier: v})
+	c.check(t, signed, request("GET", apiPath, "", nil))
+	c.check(t, signed, request("GET", "/v3/projects?name=cn-north-4", "", map[string]string{"Authorization": "SDK-HMAC-SHA256 Access=NOPE, SignedHeaders=x-sdk-date, Signature=00"}))
+
+	for _, a := range []struct{ method, target, body string }{
+		{"GET", "/_mock/scenarios", ""},
+		{"PUT", "/_mock/scenario?project_id=p1", `{"name":"empty"}`},
+		{"PUT", "/_mock/scenario", `{"name":"nope"}`},
+		{"PUT", "/_mock/scenario", `{"name":"` + strings.Repeat("a", MaxBody) + `"}`},
+		{"GET", "/_mock/scenarios", ""},
+		{"PUT", "/_mock/error?project_id=p1", `{"status":429,"count":2}`},
+		{"PUT", "/_mock/error", `{"status":503}`},
+		{"DELETE", "/_mock/error?project_id=p1", ""},
+		{"GET", "/_mock/requests", ""},
+		{"GET", "/_mock/requests?project_id=p1&since=2026-01-01T00:00:00Z", ""},
+		{"GET", "/_mock/requests?since=yesterday", ""},
+		{"DELETE", "/_mock/requests", ""},
+		{"GET", "/_mock/clock", ""},
+		{"PUT", "/_mock/clock?project_id=p1", `{"now":"2026-11-30T10:00:00+08:00","speed":0}`},
+		{"PUT", "/_mock/clock", `{"speed":-1}`},
+		{"POST", "/_mock/clock/advance", `{"by":"15m"}`},
+		{"POST", "/_mock/clock/advance", `{"by":"later"}`},
+		{"POST", "/_mock/reset?project_id=p1", ""},
+		{"POST", "/_mock/reset?project_id=a%20b", ""},
+		{"POST", "/_mock/reset", ""},
+		{"GET", "/_mock/openapi.yaml", ""},
+	} {
+		c.check(t, m, request(a.method, a.target, a.body, nil))
+	}
+	locked := newMock(t, Options{AdminToken: "secret"})
+	c.check(t, locked, request("GET", "/_mock/scenarios", "", nil))
+	c.check(t, locked, request("GET", "/_mock/scenarios", "", map[string]string{"Authorization": "Bearer secret"}))
+}
+
+func TestTheServedDocumentIsTheFile(t *testing.T) {
+	file, err := os.ReadFile("../../api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := do(newMock(t, Options{}), "GET", "/_mock/openapi.yaml", nil)
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), file) || rec.Header().Get("Content-Type") != "application/yaml" {
+		t.Fatalf("GET /_mock/openapi.yaml: %d %s, %d bytes, want the %d bytes of api/openapi.yaml", rec.Code, rec.Header().Get("Content-Type"), rec.Body.Len(), len(file))
+	}
+}
