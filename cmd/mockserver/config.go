@@ -14,6 +14,7 @@ import (
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -47,6 +48,13 @@ type config struct {
 	tlsKey          string
 	clockStart      time.Time
 	clockSpeed      float64
+	upstream        string
+	upstreamAK      string
+	upstreamSK      string
+	upstreamCA      string
+	upstreamTimeout time.Duration
+	record          string
+	recordRealNames bool
 }
 
 // exitError ends the program with code; msg, if any, is printed first.
@@ -272,6 +280,13 @@ func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.Var(timeFlag{&c.clockStart}, "clock-start", "the simulated clock's reading at start-up, RFC 3339; default: now (wall time)")
 	fs.Float64Var(&c.clockSpeed, "clock-speed", 1, "simulated seconds per real second (60: an hour a minute); 0 freezes the clock")
+	fs.StringVar(&c.upstream, "upstream", "", "forward API requests to this service, re-signed: https://workspace.<region>.myhuaweicloud.com")
+	fs.StringVar(&c.upstreamAK, "upstream-ak", "", "access key for --upstream; default: HUAWEICLOUD_SDK_AK")
+	fs.StringVar(&c.upstreamSK, "upstream-sk", "", "secret key for --upstream (never logged); default: HUAWEICLOUD_SDK_SK")
+	fs.StringVar(&c.upstreamCA, "upstream-ca", "", "PEM file of a CA to trust for --upstream, besides the system's")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", 10*time.Second, "how long --upstream may take to answer; past it: 502 MOCK.0502")
+	fs.StringVar(&c.record, "record", "", "write each distinct --upstream answer to this folder as a scenario file")
+	fs.BoolVar(&c.recordRealNames, "record-real-names", false, "with --record, keep the pools' real names (default: stable fake ones)")
 	fs.VisitAll(func(f *flag.Flag) {
 		if _, ok := f.Value.(flag.Getter); ok {
 			f.Value = plainFlag{f.Value}
@@ -334,6 +349,14 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stdout i
 	if len(problems) > 0 {
 		return nil, nil, exitError{code: 2, msg: strings.Join(problems, "\n")}
 	}
+	if c.upstream != "" {
+		if c.upstreamAK == "" {
+			c.upstreamAK = getenv("HUAWEICLOUD_SDK_AK")
+		}
+		if c.upstreamSK == "" {
+			c.upstreamSK = getenv("HUAWEICLOUD_SDK_SK")
+		}
+	}
 	if msg := c.check(cmd); msg != "" {
 		return nil, nil, exitError{code: 2, msg: msg}
 	}
@@ -366,6 +389,14 @@ func (c *config) check(cmd string) string {
 		return "--tls-cert and --tls-key go together"
 	case c.tlsCert != "" && c.tlsAddr == "":
 		return "--tls-cert and --tls-key take effect only with --tls-addr"
+	case c.record != "" && c.upstream == "":
+		return "--record writes what --upstream answers: give --upstream too"
+	case c.recordRealNames && c.record == "":
+		return "--record-real-names takes effect only with --record"
+	case c.upstream == "" && (c.upstreamAK != "" || c.upstreamSK != "" || c.upstreamCA != ""):
+		return "--upstream-ak, --upstream-sk and --upstream-ca take effect only with --upstream"
+	case c.upstreamTimeout <= 0:
+		return "--upstream-timeout must be positive"
 	case cmd != "serve":
 		return "" // validate reads --credentials without --auth; healthcheck needs only --addr
 	}
@@ -493,4 +524,19 @@ func (c *config) verifier() (*aksk.Verifier, error) {
 		return nil, err
 	}
 	return aksk.NewVerifier(creds, nil)
+}
+
+// upstreamAndRecorder builds --upstream and --record (nil, nil without them).
+func (c *config) upstreamAndRecorder() (*upstream.Upstream, *upstream.Recorder, error) {
+	if c.upstream == "" {
+		return nil, nil, nil
+	}
+	up, err := upstream.New(upstream.Config{URL: c.upstream, AK: c.upstreamAK, SK: c.upstreamSK, CAFile: c.upstreamCA, Timeout: c.upstreamTimeout})
+	if err != nil || c.record == "" {
+		return up, nil, err
+	}
+	if err := os.MkdirAll(c.record, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("--record: %v", err)
+	}
+	return up, &upstream.Recorder{Dir: c.record, RealNames: c.recordRealNames, Source: up.Host()}, nil
 }

@@ -95,7 +95,11 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
 	}
-	mock, err := handlers.New(handlers.Options{
+	up, recorder, err := cfg.upstreamAndRecorder()
+	if err != nil {
+		return exitError{code: 2, msg: err.Error()}
+	}
+	mock, err := handlers.New(handlers.Options{Upstream: up, Recorder: recorder,
 		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
 		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
 		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
@@ -143,6 +147,9 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 			log.Warn("the admin API (/_mock/) is open to the network without a token: anyone who reaches this port can steer the emulator; "+
 				openAdminAdvice(inContainer(getenv)), "addr", addr)
 		}
+	}
+	if up != nil {
+		logAttrs = append(logAttrs, "upstream", up.Host(), "record", cfg.record)
 	}
 	if !cfg.clockStart.IsZero() || cfg.clockSpeed != 1 {
 		logAttrs = append(logAttrs, "clock", mock.Now("").Format(time.RFC3339), "clock_speed", cfg.clockSpeed)

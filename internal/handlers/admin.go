@@ -30,6 +30,7 @@ func (m *Mock) adminRoutes(r chi.Router) {
 	r.Put("/clock", m.adminSetClock)
 	r.Post("/clock/advance", m.adminAdvanceClock)
 	r.Get("/openapi.yaml", adminOpenAPI)
+	r.Get("/drift", m.adminDrift)
 }
 
 // requireAdminToken checks the Bearer token, in constant time, when one is set.
@@ -192,4 +193,9 @@ func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	h["Content-Length"] = []string{strconv.Itoa(len(api.OpenAPI))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(api.OpenAPI)
+}
+
+// adminDrift lists how the upstream's answers departed from the contract.
+func (m *Mock) adminDrift(w http.ResponseWriter, _ *http.Request) {
+	writeAdmin(w, map[string]any{"drift": m.drift.List()})
 }

@@ -31,9 +31,10 @@ type Entry struct {
 	XProjectID    string        `json:"x_project_id,omitempty"` // the X-Project-Id header
 	UserAgent     string        `json:"user_agent,omitempty"`
 	SdkDate       string        `json:"x_sdk_date,omitempty"`
-	Authorization bool          `json:"authorization"`  // an Authorization header was sent
-	SecurityToken bool          `json:"security_token"` // an X-Security-Token header was sent
-	AuthToken     bool          `json:"auth_token"`     // an X-Auth-Token header was sent
+	Authorization bool          `json:"authorization"`     // an Authorization header was sent
+	SecurityToken bool          `json:"security_token"`    // an X-Security-Token header was sent
+	AuthToken     bool          `json:"auth_token"`        // an X-Auth-Token header was sent
+	Proxied       bool          `json:"proxied,omitempty"` // the upstream answered (--upstream)
 }
 
 // MarshalJSON writes the time in UTC and the latency in milliseconds.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	JournalSize int           // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
 	AdminToken  string        // Bearer token the admin API requires; "": none
 
+	Upstream *upstream.Upstream // forward what the start-up scenario would answer; nil: none
+	Recorder *upstream.Recorder // record upstream answers as scenario files; nil: none
+
 	Verifier       *aksk.Verifier    // nil: no authentication, like --auth none
 	RegionProjects map[string]string // IAM: region -> project id; others get StableProjectID
 }
@@ -41,6 +45,9 @@ type Options struct {
 // DefaultMaxHeaderBytes is the request header limit: Huawei's gateway accepts
 // far less than Go's 1 MiB.
 const DefaultMaxHeaderBytes = 64 << 10
+
+// MaxDrift is how many departures from the contract GET /_mock/drift keeps.
+const MaxDrift = 1000
 
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = 1000
@@ -57,6 +64,9 @@ type Mock struct {
 	delay      *fixtures.Delay
 	maxHeader  int
 
+	upstream       *upstream.Upstream
+	recorder       *upstream.Recorder
+	drift          *upstream.DriftLog
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
 	adminToken     string
@@ -88,7 +98,8 @@ func New(o Options) (*Mock, error) {
 	}
 	m := &Mock{log: o.Logger, seed: o.Seed, startName: start, delay: o.Delay, startErr: o.Error,
 		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}), closed: make(chan struct{}), bodyTimeout: o.BodyTimeout,
-		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken}
+		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken,
+		upstream: o.Upstream, recorder: o.Recorder, drift: upstream.NewDriftLog(MaxDrift)}
 	switch {
 	case o.JournalSize == 0:
 		m.journal = newJournal(DefaultJournalSize)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -16,6 +18,7 @@ import (
 type answer struct {
 	project  string // for the journal; "" outside the API route
 	scenario string // the scenario that answered, for the journal
+	proxy    bool   // the upstream answers (--upstream)
 	delay    time.Duration
 	err      *wire.Error
 	fault    fixtures.Fault
@@ -39,6 +42,9 @@ func (m *Mock) journaled(decide func(http.ResponseWriter, *http.Request) answer)
 			panic(http.ErrAbortHandler) // drop the connection
 		}
 		e.Status = m.write(w, r, a)
+		if a.proxy {
+			e.Proxied, e.RequestID = true, requestID(w) // the upstream's
+		}
 	}
 }
 
@@ -73,6 +79,9 @@ func (m *Mock) decide(project string, h http.Header) answer {
 	ctl := m.ctl.Load()
 	po := ctl.projects[project]
 	sc := m.scenarioFor(project, &sw, &po, ctl, set)
+	if sc == nil && m.upstream != nil {
+		return m.proxyAnswer(project, &sw, &po, ctl)
+	}
 	if sc == nil {
 		return errorAnswer(wire.Mock(http.StatusInternalServerError, "MOCK.0002",
 			fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", m.startName)))
@@ -139,7 +148,33 @@ func (m *Mock) scenarioFor(project string, sw *switches, po *override, ctl *cont
 			return sc
 		}
 	}
+	if m.upstream != nil {
+		return nil // the upstream takes the start-up scenario's place
+	}
 	return set.start
+}
+
+// proxyAnswer is the answer of a request no switch chose a scenario for,
+// with --upstream: an injected error still wins (and never reaches the
+// upstream); else the upstream answers, after any delay a switch asks for.
+func (m *Mock) proxyAnswer(project string, sw *switches, po *override, ctl *controls) answer {
+	forced := sw.err
+	if forced == nil && !sw.success {
+		forced = m.injected(po, ctl)
+	}
+	delay := sw.delay
+	if delay == nil {
+		delay = m.delay
+	}
+	a := answer{err: forced, proxy: forced == nil}
+	if delay != nil {
+		var n uint64
+		if delay.IsRange() {
+			n = m.counters.next("(upstream)", project)
+		}
+		a.delay = delay.Draw(m.seed, n)
+	}
+	return a
 }
 
 // injected is the run-time error this request takes, if any: the project's,
@@ -194,9 +229,47 @@ func (m *Mock) write(w http.ResponseWriter, r *http.Request, a answer) int {
 		return a.err.Status
 	case a.fault != fixtures.FaultNone:
 		return m.fault(w, r, a.fault)
+	case a.proxy:
+		return m.forward(w, r, a.project)
 	}
 	writeBody(w, http.StatusOK, a.body.Bytes, a.body.Length)
 	return http.StatusOK
+}
+
+// forward asks the upstream and writes its status, body and X-Request-Id
+// unchanged; checks the answer against the contract and records it.
+func (m *Mock) forward(w http.ResponseWriter, r *http.Request, project string) int {
+	up, e := m.upstream.Fetch(r.Context(), project, r)
+	if e != nil {
+		m.log.Warn("upstream failed", "upstream", m.upstream.Host(), "problem", e.Msg)
+		writeError(w, *e)
+		return e.Status
+	}
+	if problems := upstream.Check(up); len(problems) > 0 {
+		m.drift.Add(up, problems)
+		for _, p := range problems {
+			m.log.Warn("the upstream's answer departs from the contract", "request_id", up.RequestID, "status", up.Status, "problem", p)
+		}
+	}
+	if m.recorder != nil {
+		if file, err := m.recorder.Record(up, m.upstream.Secrets(project)); err != nil {
+			m.log.Error("recording the upstream's answer failed", "error", err.Error())
+		} else if file != "" {
+			m.log.Info("recorded the upstream's answer", "file", file, "status", up.Status)
+		}
+	}
+	h := w.Header()
+	h["X-Request-Id"] = []string{up.RequestID}
+	if up.RequestID == "" {
+		delete(h, "X-Request-Id")
+	}
+	if up.ContentType != "" {
+		h["Content-Type"] = []string{up.ContentType}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(up.Body))}
+	w.WriteHeader(up.Status)
+	_, _ = w.Write(up.Body)
+	return up.Status
 }
 
 // malformedBody is a 200 body cut off mid-object, as a proxy that drops the

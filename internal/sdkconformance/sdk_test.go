@@ -1,10 +1,13 @@
 package sdkconformance
 
 import (
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +26,7 @@ import (
 	"github.com/workspace-mock/mockserver/internal/aksk"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -411,4 +415,26 @@ func credentials(t *testing.T, b *basic.CredentialsBuilder) *basic.Credentials {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// The official SDK works through the proxy: it signs for the proxy (which
+// does not check), the proxy signs anew for the signature-checking upstream.
+func TestSDKThroughTheProxy(t *testing.T) {
+	v, err := aksk.NewVerifier([]aksk.Credential{{AK: "UPSTREAMAK", SK: "upstream-secret"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstreamSrv := httptest.NewTLSServer(newMock(t, handlers.Options{Verifier: v, Scenario: "max-values"}))
+	t.Cleanup(upstreamSrv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: upstreamSrv.Certificate().Raw}), 0o644)
+	up, err := upstream.New(upstream.Config{URL: upstreamSrv.URL, AK: "UPSTREAMAK", SK: "upstream-secret", CAFile: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := serve(t, handlers.Options{Upstream: up})
+	resp, err := call(client(t, proxy.URL, "client-ak", "client-sk", httpConfig()), nil)
+	if err != nil || resp.Statics == nil || len(*resp.Statics) != 1 || *(*resp.Statics)[0].UnknownNum != 2147483647 {
+		t.Fatalf("the SDK through the proxy: %v %+v", err, resp)
+	}
 }

@@ -145,6 +145,9 @@ type TooManyRequests = Error
 // Unauthorized The documented error body; gateway errors (APIGW.*) add request_id.
 type Unauthorized = Error
 
+// UpstreamFailed The documented error body; gateway errors (APIGW.*) add request_id.
+type UpstreamFailed = Error
+
 // ListInstancesStatusParams defines parameters for ListInstancesStatus.
 type ListInstancesStatusParams struct {
 	// XProjectId The project id again, as the official SDKs send it.
@@ -504,6 +507,11 @@ type ListInstancesStatusResponse500Headers struct {
 	XRequestId string
 }
 
+// ListInstancesStatusResponse502Headers the declared response headers of an HTTP 502 response for ListInstancesStatus
+type ListInstancesStatusResponse502Headers struct {
+	XRequestId string
+}
+
 type ListInstancesStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -527,6 +535,8 @@ type ListInstancesStatusResponse struct {
 	JSON431 *TooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListInstancesStatusResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -547,6 +557,8 @@ type ListInstancesStatusResponse struct {
 	Headers431 *ListInstancesStatusResponse431Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListInstancesStatusResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListInstancesStatusResponse502Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -597,6 +609,11 @@ func (r ListInstancesStatusResponse) GetJSON431() *TooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListInstancesStatusResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListInstancesStatusResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
 }
 
 // GetBody returns the raw response body bytes
@@ -727,6 +744,13 @@ func ParseListInstancesStatusResponse(rsp *http.Response) (*ListInstancesStatusR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	}
 
 	switch {
@@ -830,6 +854,16 @@ func ParseListInstancesStatusResponse(rsp *http.Response) (*ListInstancesStatusR
 			headers.XRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListInstancesStatusResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
 	}
 
 	return response, nil

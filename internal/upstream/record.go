@@ -1,0 +1,174 @@
+package upstream
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// Recorder writes upstream answers as scenario files that the emulator
+// replays: one file per distinct answer, named after itself, written
+// atomically. Pool names become stable fake names unless RealNames; no
+// project id, request id, AK, SK, token or Authorization is ever written.
+type Recorder struct {
+	Dir       string
+	RealNames bool
+	Source    string // the upstream host, for the description
+
+	mu   sync.Mutex
+	last map[int]string // by status: the name of the last file written
+}
+
+// Record writes a, unless it is the answer last recorded for its status.
+// secrets are strings of the request that must not appear in the file (the
+// project id, the credentials). It returns the file written, or "".
+func (r *Recorder) Record(a *Answer, secrets []string) (string, error) {
+	body, err := r.scenarioBody(a, secrets)
+	if err != nil || body == "" {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(body))
+	name := fmt.Sprintf("recorded-%d-%s", a.Status, hex.EncodeToString(sum[:4]))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.last[a.Status] == name {
+		return "", nil
+	}
+	text := fmt.Sprintf("# Recorded from %s by mockserver --record. Serve it with --scenarios %s --scenario %s\nname: %s\ndescription: %s\n%s",
+		r.Source, r.Dir, name, name, quote(fmt.Sprintf("The %d answer %s gave on %s.", a.Status, r.Source, time.Now().UTC().Format(time.RFC3339))), body)
+	file := filepath.Join(r.Dir, name+".yaml")
+	if err := writeAtomically(file, []byte(text)); err != nil {
+		return "", err
+	}
+	if r.last == nil {
+		r.last = map[int]string{}
+	}
+	r.last[a.Status] = name
+	return file, nil
+}
+
+// writeAtomically writes a temporary file beside file and renames it over
+// file: a crash leaves the old file or the new one, never half of one.
+func writeAtomically(file string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".recording-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+// scenarioBody is the answer part of the scenario file; "" when the answer
+// cannot be replayed faithfully (an undocumented status, counters outside
+// int32, a body that is not the contract's).
+func (r *Recorder) scenarioBody(a *Answer, secrets []string) (string, error) {
+	if a.Status != 200 {
+		return r.errorBody(a, secrets), nil
+	}
+	var body struct {
+		Statics []map[string]json.RawMessage `json:"statics"`
+	}
+	if err := json.Unmarshal(a.Body, &body); err != nil || body.Statics == nil {
+		return "", nil
+	}
+	var b strings.Builder
+	if len(body.Statics) == 0 {
+		return "statics: []\n", nil
+	}
+	b.WriteString("statics:\n")
+	for _, item := range body.Statics {
+		var name string
+		json.Unmarshal(item["static_name"], &name)
+		if !r.RealNames {
+			name = FakeName(name)
+		}
+		fmt.Fprintf(&b, "  - static_name: %s\n", quote(scrub(name, secrets)))
+		for _, f := range counterNames {
+			var n float64
+			if err := json.Unmarshal(item[f], &n); err != nil {
+				continue // missing: replayed as 0
+			}
+			if n < 0 || n > math.MaxInt32 || n != math.Trunc(n) {
+				return "", nil
+			}
+			fmt.Fprintf(&b, "    %s: %d\n", f, int64(n))
+		}
+	}
+	return b.String(), nil
+}
+
+func (r *Recorder) errorBody(a *Answer, secrets []string) string {
+	if _, err := wire.Documented(a.Status); err != nil {
+		return ""
+	}
+	var body map[string]json.RawMessage
+	json.Unmarshal(a.Body, &body)
+	var b strings.Builder
+	fmt.Fprintf(&b, "error:\n  status: %d\n", a.Status)
+	for _, f := range errorFields {
+		var s string
+		if json.Unmarshal(body[f], &s) == nil {
+			fmt.Fprintf(&b, "  %s: %s\n", f, quote(scrub(s, secrets)))
+		}
+	}
+	return b.String()
+}
+
+// hex32 is how a request id (or a project id) looks.
+var hex32 = regexp.MustCompile(`[0-9a-fA-F]{32}`)
+
+// scrub removes from s what must never be written: the secrets of the
+// request, and anything that looks like a request or project id.
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	return hex32.ReplaceAllString(s, "***")
+}
+
+// FakeName is a stable stand-in for a pool name: the same real name gives
+// the same fake name on every run, and nothing of the real one.
+func FakeName(real string) string {
+	h := fnv.New64a()
+	h.Write([]byte("workspace-mock pool " + real))
+	seed := int64(h.Sum64() >> 1)
+	if seed == 0 {
+		seed = 1
+	}
+	f := gofakeit.NewUnlocked(seed)
+	return strings.ToLower(f.SafeColor()+"-"+f.Animal()) + "-pool-" + strconv.Itoa(10+f.Number(0, 89))
+}
+
+// quote writes s as a double-quoted scalar: a JSON string is one in YAML
+// too, and reads back as the same string whatever it holds.
+func quote(s string) string {
+	out, _ := json.Marshal(s)
+	return string(out)
+}

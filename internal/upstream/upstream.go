@@ -1,0 +1,167 @@
+// Package upstream forwards API requests to the real service, re-signed
+// with the user's AK/SK, checks each answer against the contract (drift),
+// and records answers as anonymised scenario files.
+package upstream
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// Config is how to reach the upstream.
+type Config struct {
+	URL     string        // https://workspace.cn-north-4.myhuaweicloud.com
+	AK, SK  string        // the user's credentials; requests are signed with them
+	CAFile  string        // PEM file of a CA to trust besides the system's
+	Timeout time.Duration // for one request, connecting included; 0: 10 s
+}
+
+// MaxBody bounds an upstream answer read into memory.
+const MaxBody = 32 << 20
+
+// Upstream is a configured upstream service.
+type Upstream struct {
+	base    *url.URL
+	ak, sk  string
+	client  *http.Client
+	timeout time.Duration
+}
+
+// New checks the configuration and prepares a client that keeps connections
+// alive (HTTP/2 when the upstream offers it).
+func New(c Config) (*Upstream, error) {
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--upstream %q: give a URL like https://workspace.cn-north-4.myhuaweicloud.com", c.URL)
+	}
+	if c.AK == "" || c.SK == "" {
+		return nil, errors.New("--upstream needs credentials: --upstream-ak and --upstream-sk (or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)")
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("--upstream-ca: %v", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--upstream-ca %s: no PEM certificate in it", c.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	transport := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:     tc,
+		TLSHandshakeTimeout: c.Timeout,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &Upstream{base: u, ak: c.AK, sk: c.SK, timeout: c.Timeout,
+		client: &http.Client{Transport: transport, Timeout: c.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
+}
+
+// Secrets are what a recording must never hold for a request of project:
+// the project id and the credentials.
+func (u *Upstream) Secrets(project string) []string { return []string{project, u.ak, u.sk} }
+
+// Host names the upstream in messages.
+func (u *Upstream) Host() string { return u.base.Host }
+
+// Answer is what the upstream answered.
+type Answer struct {
+	Status      int
+	RequestID   string
+	ContentType string
+	Body        []byte
+}
+
+// Fetch asks the upstream the request's API call for project, signed anew:
+// the client's own Authorization is never forwarded. A failure to get an
+// answer is the 502 to give the client.
+func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) (*Answer, *wire.Error) {
+	target := *u.base
+	target.Path = strings.TrimSuffix(u.base.Path, "/") + in.URL.Path
+	target.RawPath = ""
+	target.RawQuery = in.URL.RawQuery
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	if err != nil {
+		return nil, u.failed(err)
+	}
+	req.Host = u.base.Host
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Project-Id", project)
+	req.Header.Set("User-Agent", "workspace-mockserver (proxy)")
+	if err := Sign(req, u.ak, u.sk, time.Now()); err != nil {
+		return nil, u.failed(err)
+	}
+	resp, err := u.client.Do(req)
+	if err != nil {
+		return nil, u.failed(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	switch {
+	case err != nil:
+		return nil, u.failed(err)
+	case len(body) > MaxBody:
+		return nil, u.failed(fmt.Errorf("its answer is over %d bytes", MaxBody))
+	}
+	return &Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
+}
+
+// failed is the 502 for a request the upstream did not answer.
+func (u *Upstream) failed(err error) *wire.Error {
+	cause := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cause = ue.Err.Error()
+		if ue.Timeout() {
+			cause = fmt.Sprintf("no answer within %s (--upstream-timeout)", u.timeout)
+		}
+	}
+	return &wire.Error{Status: http.StatusBadGateway, Code: "MOCK.0502",
+		Msg:    fmt.Sprintf("The upstream %s did not answer: %s", u.base.Host, cause),
+		Detail: "This error comes from the emulator, not from the emulated API: it forwards to --upstream and could not get an answer."}
+}
+
+// SignedHeaders are the headers Sign signs.
+const SignedHeaders = "content-type;host;x-project-id;x-sdk-date"
+
+// Sign adds X-Sdk-Date and the SDK-HMAC-SHA256 Authorization to req, as
+// the official SDKs do; req has no body.
+func Sign(req *http.Request, ak, sk string, now time.Time) error {
+	date := now.UTC().Format(aksk.DateFormat)
+	req.Header.Set("X-Sdk-Date", date)
+	if req.Host == "" {
+		req.Host = req.URL.Host
+	}
+	canonical, err := aksk.CanonicalRequest(req, strings.Split(SignedHeaders, ";"), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", fmt.Sprintf("%s Access=%s, SignedHeaders=%s, Signature=%s",
+		aksk.Algorithm, ak, SignedHeaders, aksk.Sign(canonical, date, sk)))
+	return nil
+}
