@@ -150,6 +150,13 @@ func run() error {
 	}
 	add("| exec to first 200 (median of 7) | %s | %s | | ≤ 50 ms |", mockStart.Round(100*time.Microsecond), refStart.Round(100*time.Microsecond))
 
+	direct, proxied, err := proxyOverhead(mockBin)
+	if err != nil {
+		return err
+	}
+	add("| p50 latency of one call through `--upstream` (one connection; the emulator as upstream) | %s | %s direct | +%s | ≤ +1 ms |", proxied.p50, direct.p50, (proxied.p50 - direct.p50).Round(time.Microsecond))
+	add("| calls through `--upstream` on one connection (req/s) | %.0f | %.0f direct | %.2f× | reported |", proxied.rps, direct.rps, proxied.rps/direct.rps)
+
 	perInstant, rss, err := bigFleet(mockBin, tmp)
 	if err != nil {
 		return err
@@ -177,6 +184,37 @@ func run() error {
 		os.WriteFile(*out, []byte(table), 0o644)
 	}
 	return nil
+}
+
+// proxyOverhead calls an emulator directly and through a second one started
+// with --upstream pointing at it, one connection at a time (the time the
+// proxy adds to one call, not to a queue), in alternating rounds: the medians.
+func proxyOverhead(bin string) (direct, proxied result, err error) {
+	up, err := start(bin, "--addr", freeAddr())
+	if err != nil {
+		return direct, proxied, err
+	}
+	defer up.stop()
+	upBase := strings.TrimSuffix(up.url, path)
+	px, err := start(bin, "--addr", freeAddr(), "--upstream", upBase, "--upstream-ak", "BENCHAK", "--upstream-sk", "bench-sk")
+	if err != nil {
+		return direct, proxied, err
+	}
+	defer px.stop()
+	var ds, ps []result
+	for i := 0; i < 3; i++ {
+		d, err := wrkC(up.url, 1)
+		if err != nil {
+			return direct, proxied, err
+		}
+		p, err := wrkC(px.url, 1)
+		if err != nil {
+			return direct, proxied, err
+		}
+		ds, ps = append(ds, d), append(ps, p)
+		fmt.Fprintf(os.Stderr, "proxy round %d: direct p50 %s, through the proxy %s\n", i+1, d.p50, p.p50)
+	}
+	return median(ds), median(ps), nil
 }
 
 // bigFleet serves a fleet of 100,000 desktops (10 pools) and asks for 50
@@ -337,8 +375,11 @@ var (
 	pctLine  = regexp.MustCompile(`^\s+(50|99)%\s+([0-9.]+)(us|ms|s)`)
 )
 
-func wrk(url string, extra ...string) (result, error) {
-	args := append([]string{"-t1", "-c" + strconv.Itoa(*connections), "-d" + duration.String(), "--latency"}, extra...)
+func wrk(url string, extra ...string) (result, error) { return wrkC(url, *connections, extra...) }
+
+// wrkC is wrk with c connections.
+func wrkC(url string, c int, extra ...string) (result, error) {
+	args := append([]string{"-t1", "-c" + strconv.Itoa(c), "-d" + duration.String(), "--latency"}, extra...)
 	cmd := exec.Command("wrk", append(args, url)...)
 	b, err := cmd.CombinedOutput()
 	if err != nil {
