@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
-	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // MaxTimelineInstants bounds one timeline.
@@ -67,9 +66,9 @@ func timeline(args []string, getenv func(string) string, stdout io.Writer) error
 	if sc == nil {
 		return usageError("unknown scenario %q (known: %s)", scenario, strings.Join(set.Names(), ", "))
 	}
-	var rows []instant
+	var rows []fixtures.Snapshot
 	for t := start; !t.After(end); t = t.Add(step) {
-		rows = append(rows, answerAt(sc, seed, t.Truncate(time.Second)))
+		rows = append(rows, sc.SnapshotAt(seed, t.Truncate(time.Second)))
 	}
 	switch format {
 	case "json":
@@ -80,32 +79,7 @@ func timeline(args []string, getenv func(string) string, stdout io.Writer) error
 	return writeTimelineTable(stdout, rows)
 }
 
-// instant is one row of a timeline: the answer as of Time.
-type instant struct {
-	Time    time.Time
-	Statics []fixtures.Group
-	Error   *wire.Error
-}
-
-// answerAt is what the server answers as of t, with no switch: the first
-// answer of the scenario, moved to t when it is a fleet.
-func answerAt(sc *fixtures.Scenario, seed int64, t time.Time) instant {
-	st := &sc.Steps[0]
-	switch {
-	case st.Error != nil:
-		return instant{Time: t, Error: st.Error}
-	case st.Fleet != nil:
-		if e := st.Fleet.Failing(t); e != nil {
-			return instant{Time: t, Error: e}
-		}
-		return instant{Time: t, Statics: st.Fleet.Groups(seed, t)}
-	case st.HasData():
-		return instant{Time: t, Statics: sc.Groups(0, seed, 0)}
-	}
-	return instant{Time: t, Error: &wire.Error{Code: "fault " + string(st.Fault)}}
-}
-
-func writeTimelineJSON(w io.Writer, rows []instant) error {
+func writeTimelineJSON(w io.Writer, rows []fixtures.Snapshot) error {
 	type errorJSON struct {
 		Status int    `json:"status"`
 		Code   string `json:"error_code"`
@@ -115,13 +89,14 @@ func writeTimelineJSON(w io.Writer, rows []instant) error {
 		Time    string           `json:"time"`
 		Statics []fixtures.Group `json:"statics,omitempty"`
 		Error   *errorJSON       `json:"error,omitempty"`
+		Fault   fixtures.Fault   `json:"fault,omitempty"`
 	}
 	out := make([]rowJSON, len(rows))
 	for i, r := range rows {
-		out[i] = rowJSON{Time: r.Time.Format(time.RFC3339), Statics: r.Statics}
+		out[i] = rowJSON{Time: r.Time.Format(time.RFC3339), Statics: r.Statics, Fault: r.Fault}
 		if r.Error != nil {
 			out[i].Error = &errorJSON{r.Error.Status, r.Error.Code, r.Error.Msg}
-		} else if out[i].Statics == nil {
+		} else if out[i].Statics == nil && r.Fault == fixtures.FaultNone {
 			out[i].Statics = []fixtures.Group{}
 		}
 	}
@@ -138,12 +113,16 @@ func counters(g fixtures.Group) []int32 {
 		g.InProcessNum, g.InUseNum, g.UnregisteredNum, g.ReadyNum, g.DisconnectedNum, g.UnknownNum}
 }
 
-func writeTimelineCSV(w io.Writer, rows []instant) error {
+func writeTimelineCSV(w io.Writer, rows []fixtures.Snapshot) error {
 	fmt.Fprintf(w, "time,static_name,%s,status,error_code\n", strings.Join(counterColumns, ","))
 	for _, r := range rows {
 		t := r.Time.Format(time.RFC3339)
-		if r.Error != nil {
-			fmt.Fprintf(w, "%s,%s%s,%d,%s\n", t, "", strings.Repeat(",", len(counterColumns)), r.Error.Status, r.Error.Code)
+		switch {
+		case r.Error != nil:
+			fmt.Fprintf(w, "%s,%s,%d,%s\n", t, strings.Repeat(",", len(counterColumns)), r.Error.Status, r.Error.Code)
+			continue
+		case r.Fault != fixtures.FaultNone:
+			fmt.Fprintf(w, "%s,%s,0,fault %s\n", t, strings.Repeat(",", len(counterColumns)), r.Fault)
 			continue
 		}
 		for _, g := range r.Statics {
@@ -164,7 +143,7 @@ func csvField(s string) string {
 	return s
 }
 
-func writeTimelineTable(w io.Writer, rows []instant) error {
+func writeTimelineTable(w io.Writer, rows []fixtures.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "time\tpool\t")
 	for _, c := range counterColumns {
@@ -173,8 +152,12 @@ func writeTimelineTable(w io.Writer, rows []instant) error {
 	fmt.Fprintln(tw)
 	for _, r := range rows {
 		t := r.Time.Format("2006-01-02 Mon 15:04:05")
-		if r.Error != nil {
+		switch {
+		case r.Error != nil:
 			fmt.Fprintf(tw, "%s\t(the API answers %d %s)\t%s\n", t, r.Error.Status, r.Error.Code, strings.Repeat("-\t", len(counterColumns)))
+			continue
+		case r.Fault != fixtures.FaultNone:
+			fmt.Fprintf(tw, "%s\t(a transport fault: %s)\t%s\n", t, r.Fault, strings.Repeat("-\t", len(counterColumns)))
 			continue
 		}
 		for _, g := range r.Statics {

@@ -18,19 +18,26 @@ import (
 
 // adminRoutes is the JSON admin API under /_mock/.
 func (m *Mock) adminRoutes(r chi.Router) {
-	r.Use(m.requireAdminToken)
-	r.Get("/scenarios", m.adminScenarios)
-	r.Put("/scenario", m.adminSetScenario)
-	r.Put("/error", m.adminInjectError)
-	r.Delete("/error", m.adminClearError)
-	r.Get("/requests", m.adminRequests)
-	r.Delete("/requests", m.adminClearRequests)
-	r.Post("/reset", m.adminReset)
-	r.Get("/clock", m.adminGetClock)
-	r.Put("/clock", m.adminSetClock)
-	r.Post("/clock/advance", m.adminAdvanceClock)
-	r.Get("/openapi.yaml", adminOpenAPI)
-	r.Get("/drift", m.adminDrift)
+	r.Get("/ui", adminUI) // the page loads without the token, then asks for it
+	r.Group(func(r chi.Router) {
+		r.Use(m.requireAdminToken)
+		r.Get("/scenarios", m.adminScenarios)
+		r.Put("/scenario", m.adminSetScenario)
+		r.Put("/error", m.adminInjectError)
+		r.Delete("/error", m.adminClearError)
+		r.Get("/requests", m.adminRequests)
+		r.Delete("/requests", m.adminClearRequests)
+		r.Post("/reset", m.adminReset)
+		r.Get("/clock", m.adminGetClock)
+		r.Put("/clock", m.adminSetClock)
+		r.Post("/clock/advance", m.adminAdvanceClock)
+		r.Put("/delay", m.adminSetDelay)
+		r.Delete("/delay", m.adminClearDelay)
+		r.Get("/controls", m.adminControls)
+		r.Get("/preview", m.adminPreview)
+		r.Get("/drift", m.adminDrift)
+		r.Get("/openapi.yaml", adminOpenAPI)
+	})
 }
 
 // requireAdminToken checks the Bearer token, in constant time, when one is set.

@@ -40,6 +40,7 @@ func loadContract(t *testing.T) *contract {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("api/openapi.yaml is not a valid OpenAPI 3 document: %v", err)
 	}
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder) // the control page
 	router, err := legacyrouter.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -226,6 +227,16 @@ func TestEveryAnswerKeepsTheContract(t *testing.T) {
 		{"POST", "/_mock/reset?project_id=a%20b", ""},
 		{"POST", "/_mock/reset", ""},
 		{"GET", "/_mock/openapi.yaml", ""},
+		{"PUT", "/_mock/delay?project_id=p1", `{"delay":"1ms..2ms"}`},
+		{"PUT", "/_mock/delay", `{"delay":"soon"}`},
+		{"GET", "/_mock/controls", ""},
+		{"DELETE", "/_mock/delay?project_id=p1", ""},
+		{"GET", "/_mock/preview", ""},
+		{"PUT", "/_mock/scenario?project_id=p3", `{"name":"office-outage"}`},
+		{"GET", "/_mock/preview?project_id=p3&from=2026-11-30T13:00:00%2B08:00&to=2026-11-30T15:00:00%2B08:00&step=30m", ""},
+		{"GET", "/_mock/preview?from=yesterday", ""},
+		{"GET", "/_mock/drift", ""},
+		{"GET", "/_mock/ui", ""},
 	} {
 		c.check(t, m, request(a.method, a.target, a.body, nil))
 	}

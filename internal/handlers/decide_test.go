@@ -200,3 +200,46 @@ func TestSignatureCoversTheBodyOfAGET(t *testing.T) {
 		t.Errorf("a body over %d bytes: %d", MaxBody, resp.StatusCode)
 	}
 }
+
+// A run-time delay sits between the request's header and --delay; the
+// project's beats the global one.
+func TestRunTimeDelaysInTheirPlace(t *testing.T) {
+	d := fixtures.Delay{Min: 5 * time.Second, Max: 5 * time.Second}
+	m := newMock(t, Options{Delay: &d})
+	m.SetDelay("", fixtures.Delay{Min: 2 * time.Second, Max: 2 * time.Second})
+	m.SetDelay("p", fixtures.Delay{Min: time.Second, Max: time.Second})
+	for _, c := range []struct {
+		project string
+		hdr     http.Header
+		want    time.Duration
+	}{
+		{"p", nil, time.Second},
+		{"q", nil, 2 * time.Second},
+		{"p", http.Header{"X-Mock-Delay": {"3s"}}, 3 * time.Second},
+	} {
+		if got := m.decide(c.project, c.hdr).delay; got != c.want {
+			t.Errorf("%s %v: delay %s, want %s", c.project, c.hdr, got, c.want)
+		}
+	}
+	m.ClearDelay("")
+	m.ClearDelay("p")
+	if got := m.decide("p", nil).delay; got != 5*time.Second {
+		t.Errorf("cleared: delay %s, want --delay's 5s", got)
+	}
+}
+
+// The control page's preview changes nothing: an injected error is not used
+// up, a sequence does not move.
+func TestPreviewChangesNothing(t *testing.T) {
+	m := newMock(t, Options{})
+	if err := m.InjectError("p", mustDocumented(t, 500), 1); err != nil {
+		t.Fatal(err)
+	}
+	m.SetScenario("q", "fail-twice")
+	for i := 0; i < 3; i++ {
+		do(m, "GET", "/_mock/preview?project_id=p", nil)
+		do(m, "GET", "/_mock/preview?project_id=q", nil)
+	}
+	checkError(t, do(m, "GET", "/v2/p/connections/status", nil), 500, "WKS.00000003")
+	checkError(t, do(m, "GET", "/v2/q/connections/status", nil), 500, "WKS.00000003")
+}

@@ -194,6 +194,7 @@ type override struct {
 	scenario string
 	inject   *injection
 	clock    *simClock // nil: the global clock (or, globally, the start-up one)
+	delay    *fixtures.Delay
 }
 
 // controls is replaced whole on every change (copy on write), so a request

@@ -91,10 +91,7 @@ func (m *Mock) decide(project string, h http.Header) answer {
 	if sw.hasSeed {
 		seed = sw.seed
 	}
-	delay := sw.delay
-	if delay == nil {
-		delay = m.delay
-	}
+	delay := m.delayOf(&sw, &po, ctl)
 	var n uint64 // the request's number, for sequences and draws; counted only where it matters
 	if sc.Counted() || delay != nil && delay.IsRange() {
 		n = m.counters.next(sc.Name, project)
@@ -162,10 +159,7 @@ func (m *Mock) proxyAnswer(project string, sw *switches, po *override, ctl *cont
 	if forced == nil && !sw.success {
 		forced = m.injected(po, ctl)
 	}
-	delay := sw.delay
-	if delay == nil {
-		delay = m.delay
-	}
+	delay := m.delayOf(sw, po, ctl)
 	a := answer{err: forced, proxy: forced == nil}
 	if delay != nil {
 		var n uint64
@@ -175,6 +169,18 @@ func (m *Mock) proxyAnswer(project string, sw *switches, po *override, ctl *cont
 		a.delay = delay.Draw(m.seed, n)
 	}
 	return a
+}
+
+// delayOf is the delay the switches give a request: X-Mock-Delay, the
+// project's run-time delay, the global one, --delay; nil leaves it to the
+// scenario.
+func (m *Mock) delayOf(sw *switches, po *override, ctl *controls) *fixtures.Delay {
+	for _, d := range [...]*fixtures.Delay{sw.delay, po.delay, ctl.global.delay} {
+		if d != nil {
+			return d
+		}
+	}
+	return m.delay
 }
 
 // injected is the run-time error this request takes, if any: the project's,
