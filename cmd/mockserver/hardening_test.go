@@ -72,6 +72,13 @@ func (b *syncBuffer) String() string {
 
 func call(t *testing.T, method, url, body string, hdr map[string]string) (int, string) {
 	t.Helper()
+	code, _, b := exchange(t, method, url, body, hdr)
+	return code, b
+}
+
+// exchange is call with the response headers.
+func exchange(t *testing.T, method, url, body string, hdr map[string]string) (int, http.Header, string) {
+	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	for k, v := range hdr {
 		req.Header.Set(k, v)
@@ -82,7 +89,7 @@ func call(t *testing.T, method, url, body string, hdr map[string]string) (int, s
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 // TestLoadWhileSwitchesFlipAndFilesChange: 64 connections; admin switches

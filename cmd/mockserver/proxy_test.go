@@ -54,17 +54,7 @@ func signingUpstream(t *testing.T) (*handlers.Mock, *httptest.Server, string) {
 
 func get(t *testing.T, url string, hdr map[string]string) (int, http.Header, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	return exchange(t, "GET", url, "", hdr)
 }
 
 // The acceptance, end to end: a signature-checking upstream, the
