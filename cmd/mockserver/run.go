@@ -87,46 +87,13 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
 	}
-	start, err := set.StartName(cfg.scenario)
+	mock, start, err := newMock(cfg, set, log)
 	if err != nil {
-		return exitError{code: 2, msg: "--scenario: " + err.Error()}
+		return err
 	}
-	verifier, err := cfg.verifier()
+	listeners, logAttrs, err := listen(cfg)
 	if err != nil {
-		return exitError{code: 2, msg: err.Error()}
-	}
-	up, recorder, err := cfg.upstreamAndRecorder()
-	if err != nil {
-		return exitError{code: 2, msg: err.Error()}
-	}
-	mock, err := handlers.New(handlers.Options{Upstream: up, Recorder: recorder,
-		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
-		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
-		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
-		ClockStart: cfg.clockStart, ClockSpeed: &cfg.clockSpeed,
-	})
-	if err != nil {
-		return exitError{code: 2, msg: err.Error()}
-	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return exitError{code: 1, msg: fmt.Sprintf("--addr %s: %v", cfg.addr, err)}
-	}
-	listeners := []net.Listener{ln}
-	logAttrs := []any{"addr", ln.Addr().String()}
-	if cfg.tlsAddr != "" {
-		tc, about, err := tlsConfig(cfg.tlsCert, cfg.tlsKey)
-		if err != nil {
-			ln.Close()
-			return exitError{code: 2, msg: err.Error()}
-		}
-		tln, err := net.Listen("tcp", cfg.tlsAddr)
-		if err != nil {
-			ln.Close()
-			return exitError{code: 1, msg: fmt.Sprintf("--tls-addr %s: %v", cfg.tlsAddr, err)}
-		}
-		listeners = append(listeners, tls.NewListener(tln, tc))
-		logAttrs = append(logAttrs, "tls_addr", tln.Addr().String(), "tls_cert", about)
+		return err
 	}
 	// No WriteTimeout: delays and the hang fault must not be cut short.
 	srv := &http.Server{
@@ -137,10 +104,7 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 		ErrorLog:          golog.New(&quietTLSErrors{w: slog.NewLogLogger(log.Handler(), slog.LevelWarn).Writer(), every: time.Minute}, "", 0),
 	}
 	srv.RegisterOnShutdown(mock.Shutdown)
-	source := "embedded"
-	if cfg.scenariosDir != "" {
-		source = cfg.scenariosDir
-	}
+
 	// Warnings first: the listening line says start-up is over (tests wait on it).
 	for _, addr := range []string{cfg.addr, cfg.tlsAddr} {
 		if host, _, err := net.SplitHostPort(addr); err == nil && cfg.adminToken == "" && !isLoopback(host) {
@@ -148,8 +112,12 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 				openAdminAdvice(inContainer(getenv)), "addr", addr)
 		}
 	}
-	if up != nil {
-		logAttrs = append(logAttrs, "upstream", up.Host(), "record", cfg.record)
+	source := "embedded"
+	if cfg.scenariosDir != "" {
+		source = cfg.scenariosDir
+	}
+	if cfg.upstream != "" {
+		logAttrs = append(logAttrs, "upstream", cfg.upstream, "record", cfg.record)
 	}
 	if !cfg.clockStart.IsZero() || cfg.clockSpeed != 1 {
 		logAttrs = append(logAttrs, "clock", mock.Now("").Format(time.RFC3339), "clock_speed", cfg.clockSpeed)
@@ -165,7 +133,65 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 			log.Info("scenarios reloaded", "scenarios", set.Len(), "problems", len(problems))
 		})
 	}
+	return serveUntilStopped(ctx, srv, listeners, mock, cfg.shutdownTimeout, log)
+}
 
+// newMock builds the emulator from the settings; it returns the start-up
+// scenario's name too.
+func newMock(cfg *config, set *fixtures.Set, log *slog.Logger) (*handlers.Mock, string, error) {
+	start, err := set.StartName(cfg.scenario)
+	if err != nil {
+		return nil, "", exitError{code: 2, msg: "--scenario: " + err.Error()}
+	}
+	verifier, err := cfg.verifier()
+	if err != nil {
+		return nil, "", exitError{code: 2, msg: err.Error()}
+	}
+	up, recorder, err := cfg.upstreamAndRecorder()
+	if err != nil {
+		return nil, "", exitError{code: 2, msg: err.Error()}
+	}
+	mock, err := handlers.New(handlers.Options{Upstream: up, Recorder: recorder,
+		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
+		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
+		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
+		ClockStart: cfg.clockStart, ClockSpeed: &cfg.clockSpeed,
+	})
+	if err != nil {
+		return nil, "", exitError{code: 2, msg: err.Error()}
+	}
+	return mock, start, nil
+}
+
+// listen opens --addr and, if given, --tls-addr; it returns what the
+// start-up line says of them.
+func listen(cfg *config) ([]net.Listener, []any, error) {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, nil, exitError{code: 1, msg: fmt.Sprintf("--addr %s: %v", cfg.addr, err)}
+	}
+	listeners := []net.Listener{ln}
+	logAttrs := []any{"addr", ln.Addr().String()}
+	if cfg.tlsAddr == "" {
+		return listeners, logAttrs, nil
+	}
+	tc, about, err := tlsConfig(cfg.tlsCert, cfg.tlsKey)
+	if err != nil {
+		ln.Close()
+		return nil, nil, exitError{code: 2, msg: err.Error()}
+	}
+	tln, err := net.Listen("tcp", cfg.tlsAddr)
+	if err != nil {
+		ln.Close()
+		return nil, nil, exitError{code: 1, msg: fmt.Sprintf("--tls-addr %s: %v", cfg.tlsAddr, err)}
+	}
+	return append(listeners, tls.NewListener(tln, tc)), append(logAttrs, "tls_addr", tln.Addr().String(), "tls_cert", about), nil
+}
+
+// serveUntilStopped serves until ctx ends, then shuts down gracefully: the
+// requests in flight may finish within grace; after it, those still waiting
+// are ended (their connections dropped). Either way a clean stop.
+func serveUntilStopped(ctx context.Context, srv *http.Server, listeners []net.Listener, mock *handlers.Mock, grace time.Duration, log *slog.Logger) error {
 	served := make(chan error, len(listeners))
 	for _, l := range listeners {
 		go func() { served <- srv.Serve(l) }()
@@ -176,13 +202,10 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", cfg.shutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	log.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		// The grace period is over: what still waits is ended, its
-		// connection dropped. Still a clean stop (exit 0): the emulator did
-		// what it was told, in the time it was given.
 		log.Warn("grace period over: ending the requests still waiting", "waiting", mock.Waiting())
 		mock.Close()
 		_ = srv.Close()
