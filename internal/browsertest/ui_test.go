@@ -233,6 +233,16 @@ func TestControlPageSteersTheEmulator(t *testing.T) {
 		}
 	}
 
+	// readable on a narrow window: one column, nothing wider than the window
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		until(`document.documentElement.scrollWidth <= window.innerWidth + 1 && getComputedStyle(document.querySelector("main")).gridTemplateColumns.split(" ").length === 1`),
+		chromedp.EmulateViewport(1280, 800),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// an admin error is shown plainly
 	err = chromedp.Do(ctx,
 		set("delay", "soon"),
