@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -195,11 +194,7 @@ func (m *Mock) adminReset(w http.ResponseWriter, r *http.Request) {
 
 // adminOpenAPI serves the contract, the same bytes as api/openapi.yaml.
 func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
-	h := w.Header()
-	h["Content-Type"] = []string{"application/yaml"}
-	h["Content-Length"] = []string{strconv.Itoa(len(api.OpenAPI))}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(api.OpenAPI)
+	writeAs(w, http.StatusOK, "application/yaml", api.OpenAPI)
 }
 
 // adminDrift lists how the upstream's answers departed from the contract.

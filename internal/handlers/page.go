@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -19,12 +18,8 @@ var controlPage []byte
 
 // adminUI serves the control page: one file, no request to another host.
 func adminUI(w http.ResponseWriter, _ *http.Request) {
-	h := w.Header()
-	h["Content-Type"] = []string{"text/html;charset=utf-8"}
-	h["Content-Length"] = []string{strconv.Itoa(len(controlPage))}
-	h["Content-Security-Policy"] = []string{"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:"}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(controlPage)
+	w.Header()["Content-Security-Policy"] = []string{"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:"}
+	writeAs(w, http.StatusOK, "text/html;charset=utf-8", controlPage)
 }
 
 // SetDelay makes every answer of the project ("" for every project) wait d.

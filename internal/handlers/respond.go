@@ -64,3 +64,16 @@ func writeBody(w http.ResponseWriter, status int, body []byte, length []string) 
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// writeAs writes an answer that is not JSON (the contract, the control
+// page) or not ours (the upstream's): body as it is, with its content type
+// when there is one.
+func writeAs(w http.ResponseWriter, status int, contentType string, body []byte) {
+	h := w.Header()
+	if contentType != "" {
+		h["Content-Type"] = []string{contentType}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -269,12 +268,7 @@ func (m *Mock) forward(w http.ResponseWriter, r *http.Request, project string) i
 	if up.RequestID == "" {
 		delete(h, "X-Request-Id")
 	}
-	if up.ContentType != "" {
-		h["Content-Type"] = []string{up.ContentType}
-	}
-	h["Content-Length"] = []string{strconv.Itoa(len(up.Body))}
-	w.WriteHeader(up.Status)
-	_, _ = w.Write(up.Body)
+	writeAs(w, up.Status, up.ContentType, up.Body)
 	return up.Status
 }
 
