@@ -85,42 +85,12 @@ const inProcessURL = "http://workspacemock.in-process"
 
 // NewServer starts an emulator.
 func NewServer(o Options) (*Server, error) {
-	var set *fixtures.Set
-	var problems fixtures.Problems
-	if o.ScenarioFS != nil {
-		_, set, problems = fixtures.OpenFolder(o.ScenarioFS, "scenarios")
-	} else {
-		_, set, problems = fixtures.Open(o.ScenarioDir)
-	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	start, err := set.StartName(o.Scenario)
-	if err != nil {
-		return nil, fmt.Errorf("workspacemock: Options.Scenario: %w", err)
-	}
-	var verifier *aksk.Verifier
-	if len(o.Credentials) > 0 {
-		creds := make([]aksk.Credential, len(o.Credentials))
-		for i, c := range o.Credentials {
-			creds[i] = aksk.Credential{AK: c.AK, SK: c.SK, SecurityToken: c.SecurityToken}
-		}
-		var err error
-		if verifier, err = aksk.NewVerifier(creds, nil); err != nil {
-			return nil, err
-		}
-	}
-	var speed *float64
-	if o.FreezeClock {
-		speed = new(float64)
-	}
-	mock, err := handlers.New(handlers.Options{Scenarios: set, Scenario: start, Seed: o.Seed, ClockStart: o.ClockStart, ClockSpeed: speed,
-		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
-	if err != nil {
-		return nil, err
-	}
 	if o.InProcess && o.TLS {
 		return nil, fmt.Errorf("workspacemock: TLS needs a listener; InProcess has none")
+	}
+	mock, err := newMock(o)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{mock: mock}
 	if o.InProcess {
@@ -151,6 +121,40 @@ func NewServer(o Options) (*Server, error) {
 	s.url = s.http.URL
 	s.client = s.http.Client()
 	return s, nil
+}
+
+// newMock builds the emulator the options describe.
+func newMock(o Options) (*handlers.Mock, error) {
+	var set *fixtures.Set
+	var problems fixtures.Problems
+	if o.ScenarioFS != nil {
+		_, set, problems = fixtures.OpenFolder(o.ScenarioFS, "scenarios")
+	} else {
+		_, set, problems = fixtures.Open(o.ScenarioDir)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	start, err := set.StartName(o.Scenario)
+	if err != nil {
+		return nil, fmt.Errorf("workspacemock: Options.Scenario: %w", err)
+	}
+	var verifier *aksk.Verifier
+	if len(o.Credentials) > 0 {
+		creds := make([]aksk.Credential, len(o.Credentials))
+		for i, c := range o.Credentials {
+			creds[i] = aksk.Credential{AK: c.AK, SK: c.SK, SecurityToken: c.SecurityToken}
+		}
+		if verifier, err = aksk.NewVerifier(creds, nil); err != nil {
+			return nil, err
+		}
+	}
+	var speed *float64
+	if o.FreezeClock {
+		speed = new(float64)
+	}
+	return handlers.New(handlers.Options{Scenarios: set, Scenario: start, Seed: o.Seed, ClockStart: o.ClockStart, ClockSpeed: speed,
+		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
 }
 
 // URL is the base URL to give clients (an SDK endpoint), without a trailing slash.
