@@ -85,64 +85,11 @@ func run() error {
 	add("|---|---|---|---|---|")
 
 	for _, sc := range []string{"default", "large", "office-day"} {
-		mock, err := start(mockBin, "--addr", freeAddr(), "--scenario", sc)
+		body, err := compare(sc, mockBin, refBin, tmp, add)
 		if err != nil {
 			return err
 		}
-		b, err := fetch(mock.url)
-		if err != nil {
-			mock.stop()
-			return err
-		}
-		bodies[sc] = filepath.Join(tmp, sc+".json")
-		if err := os.WriteFile(bodies[sc], b, 0o644); err != nil {
-			mock.stop()
-			return err
-		}
-		ref, err := start(refBin, "-addr", freeAddr(), "-body", bodies[sc])
-		if err != nil {
-			mock.stop()
-			return err
-		}
-		var mr, rr []result
-		var rssEarly int
-		for i := 0; i < *rounds; i++ {
-			m, err := wrk(mock.url)
-			if err != nil {
-				return err
-			}
-			if i == 0 {
-				rssEarly = rssKB(mock.cmd.Process.Pid)
-			}
-			r, err := wrk(ref.url)
-			if err != nil {
-				return err
-			}
-			mr, rr = append(mr, m), append(rr, r)
-			fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", sc, i+1, m.rps, r.rps)
-		}
-		// Rounds alternate, so each emulator round has a reference round run
-		// next to it under the same machine load: the ratio is the median of
-		// those paired ratios, the figures the medians of each side.
-		ratios := make([]float64, len(mr))
-		for i := range mr {
-			ratios[i] = mr[i].rps / rr[i].rps
-		}
-		m, r := median(mr), median(rr)
-		target := "≥ 0.85"
-		add("| throughput, `%s` (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", sc, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
-		if sc == "default" {
-			add("| p50 latency, `default` | %s | %s | %.2f× | |", m.p50, r.p50, float64(m.p50)/float64(r.p50))
-			add("| p99 latency, `default` | %s | %s | %.2f× | ≤ 1.3 |", m.p99, r.p99, float64(m.p99)/float64(r.p99))
-			total := 0
-			for _, x := range mr {
-				total += x.requests
-			}
-			add("| RSS after %s requests (after the first round) | %.1f MB (%.1f MB) | %.1f MB | | ≤ 30 MB, flat |",
-				human(total), float64(rssKB(mock.cmd.Process.Pid))/1024, float64(rssEarly)/1024, float64(rssKB(ref.cmd.Process.Pid))/1024)
-		}
-		mock.stop()
-		ref.stop()
+		bodies[sc] = body
 	}
 	refStart, err := medianStart(refBin, func(addr string) []string { return []string{"-addr", addr, "-body", bodies["default"]} })
 	if err != nil {
@@ -215,6 +162,68 @@ func proxyOverhead(bin string) (direct, proxied result, err error) {
 		fmt.Fprintf(os.Stderr, "proxy round %d: direct p50 %s, through the proxy %s\n", i+1, d.p50, p.p50)
 	}
 	return median(ds), median(ps), nil
+}
+
+// compare loads the emulator serving scenario sc and the bare server
+// writing the same bytes in alternating rounds, and adds their rows; it
+// returns the file of the answer's bytes.
+func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string, error) {
+	mock, err := start(mockBin, "--addr", freeAddr(), "--scenario", sc)
+	if err != nil {
+		return "", err
+	}
+	defer mock.stop()
+	b, err := fetch(mock.url)
+	if err != nil {
+		return "", err
+	}
+	bodyFile := filepath.Join(tmp, sc+".json")
+	if err := os.WriteFile(bodyFile, b, 0o644); err != nil {
+		return "", err
+	}
+	ref, err := start(refBin, "-addr", freeAddr(), "-body", bodyFile)
+	if err != nil {
+		return "", err
+	}
+	defer ref.stop()
+	var mr, rr []result
+	var rssEarly int
+	for i := 0; i < *rounds; i++ {
+		m, err := wrk(mock.url)
+		if err != nil {
+			return "", err
+		}
+		if i == 0 {
+			rssEarly = rssKB(mock.cmd.Process.Pid)
+		}
+		r, err := wrk(ref.url)
+		if err != nil {
+			return "", err
+		}
+		mr, rr = append(mr, m), append(rr, r)
+		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", sc, i+1, m.rps, r.rps)
+	}
+	// Rounds alternate, so each emulator round has a reference round run
+	// next to it under the same machine load: the ratio is the median of
+	// those paired ratios, the figures the medians of each side.
+	ratios := make([]float64, len(mr))
+	for i := range mr {
+		ratios[i] = mr[i].rps / rr[i].rps
+	}
+	m, r := median(mr), median(rr)
+	target := "≥ 0.85"
+	add("| throughput, `%s` (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", sc, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
+	if sc == "default" {
+		add("| p50 latency, `default` | %s | %s | %.2f× | |", m.p50, r.p50, float64(m.p50)/float64(r.p50))
+		add("| p99 latency, `default` | %s | %s | %.2f× | ≤ 1.3 |", m.p99, r.p99, float64(m.p99)/float64(r.p99))
+		total := 0
+		for _, x := range mr {
+			total += x.requests
+		}
+		add("| RSS after %s requests (after the first round) | %.1f MB (%.1f MB) | %.1f MB | | ≤ 30 MB, flat |",
+			human(total), float64(rssKB(mock.cmd.Process.Pid))/1024, float64(rssEarly)/1024, float64(rssKB(ref.cmd.Process.Pid))/1024)
+	}
+	return bodyFile, nil
 }
 
 // bigFleet serves a fleet of 100,000 desktops (10 pools) and asks for 50
