@@ -390,3 +390,31 @@ func TestReadmeIsAFrontDoor(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioExamplesValidate: a ```yaml block of the docs that is a
+// scenario file (a top-level name: key) passes `mockserver validate`, as a
+// reader who pastes it into a file would find.
+func TestScenarioExamplesValidate(t *testing.T) {
+	nameRE := regexp.MustCompile(`(?m)^name: ([a-z0-9-]+)\s*(#.*)?$`)
+	n := 0
+	for _, f := range docFiles(t) {
+		for _, b := range docBlocks(t, f) {
+			m := nameRE.FindStringSubmatch(b.body)
+			if b.lang != "yaml" || m == nil {
+				continue
+			}
+			n++
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, m[1]+".yaml"), []byte(b.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stderr strings.Builder
+			if err := run(context.Background(), []string{"validate", dir}, env(nil), io.Discard, &stderr); err != nil {
+				t.Errorf("%s:%d: the scenario shown does not validate: %v\n%s", b.file, b.line, err, stderr.String())
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("found %d scenario examples in the docs, want the file format's and the fleet form's at least", n)
+	}
+}
