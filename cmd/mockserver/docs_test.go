@@ -11,8 +11,9 @@ package main
 //	<!-- norun: why -->   it does not (Docker, the SDK, a cloud account, ...)
 //
 // In a run block, localhost:8080 is the emulator's address, `mockserver` on
-// PATH is this program, and a line `mockserver FLAGS &` is not run: it says
-// which flags the block's emulator starts with (default: none). A block
+// PATH is this program, and a line `mockserver FLAGS &` (perhaps followed by
+// `sleep N`, for a reader pasting it) is not run: it says which flags the
+// block's emulator starts with (default: none). A block
 // preceded by <!-- output --> right after a run block is what that block
 // prints (stdout and stderr), compared after the emulator's address is
 // written back as localhost:8080; `...` in it stands for any text (request
@@ -121,7 +122,7 @@ func TestEveryShellExampleIsMarkedRunOrNorun(t *testing.T) {
 }
 
 // startLine is a run block's `mockserver FLAGS &`: the flags of its emulator.
-var startLine = regexp.MustCompile(`(?m)^mockserver((?: +[^ &|;]+)*) *&[ \t]*(#.*)?$\n?`)
+var startLine = regexp.MustCompile(`(?m)^mockserver((?: +[^ &|;]+)*) *&(?: *sleep [0-9.]+)?[ \t]*(#.*)?$\n?`)
 
 func TestShellExamplesRunAsDocumented(t *testing.T) {
 	bash, err := exec.LookPath("bash")
