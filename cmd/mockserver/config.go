@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
-	"github.com/workspace-mock/mockserver/internal/handlers"
 	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -245,7 +245,7 @@ func envName(flagName string) string {
 }
 
 // MaxJournalSize bounds --journal-size: an entry keeps at most ~3 KB
-// (handlers.MaxEntryField per string), so at most ~300 MB in all.
+// (engine.MaxEntryField per string), so at most ~300 MB in all.
 const MaxJournalSize = 100_000
 
 func newFlagSet(name string, c *config) *flag.FlagSet {
@@ -304,6 +304,8 @@ Usage:
   mockserver validate [DIR]       check the scenario files of DIR (or --scenarios, or the embedded set),
                                   and the --credentials file when given
   mockserver healthcheck [flags]  exit 0 when the server at --addr answers /healthz
+  mockserver timeline [flags]     print a scenario's counters over simulated instants
+                                  (mockserver timeline --help for its flags)
 
 Flags (each has an environment twin; the flag wins):
 `)
@@ -379,8 +381,8 @@ func (c *config) check(cmd string) string {
 		return fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)
 	case c.journalSize > MaxJournalSize:
 		return fmt.Sprintf("--journal-size %d: at most %d", c.journalSize, MaxJournalSize)
-	case handlers.CheckClockSpeed(c.clockSpeed) != "":
-		return "--clock-speed: " + handlers.CheckClockSpeed(c.clockSpeed)
+	case engine.CheckClockSpeed(c.clockSpeed) != "":
+		return "--clock-speed: " + engine.CheckClockSpeed(c.clockSpeed)
 	case c.watchInterval < 10*time.Millisecond:
 		return fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)
 	case c.headerTimeout <= 0 || c.idleTimeout <= 0:

@@ -51,7 +51,7 @@ func BenchmarkWithSwitches(b *testing.B) {
 // so it can guard CI against a slip in the hot path.
 func TestDefaultHotPathAllocationBudget(t *testing.T) {
 	if raceEnabled {
-		t.Skip("allocation counts differ under -race (sync.Pool drops items); .ci/run checks the budget without it")
+		t.Skip("allocation counts differ under -race (net/http's sync.Pools drop items); .ci/run checks the budget without it")
 	}
 	m := newMock(t, Options{})
 	req := httptest.NewRequest("GET", apiPath, nil)

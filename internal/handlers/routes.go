@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -15,13 +16,13 @@ func (m *Mock) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(withRequestID, recoverPanics(m.log), limitHeaders(m.maxHeader), readBodies(m.bodyTimeout))
 
-	r.Get("/v2/{project_id}/connections/status", m.journaled(m.listInstancesStatus))
-	r.Get("/v3/projects", m.journaled(m.iamProjects))
+	r.Get("/v2/{project_id}/connections/status", m.api(engine.ListInstancesStatus))
+	r.With(withIAMTraceID).Get("/v3/projects", m.journaled(m.iamProjects))
 	r.Get("/healthz", m.healthz)
 	r.Route("/_mock", m.adminRoutes)
 
 	// Like Huawei's gateway: anything else is an API that does not exist.
-	notFound := m.journaled(func(http.ResponseWriter, *http.Request) answer { return errorAnswer(wire.NotFound()) })
+	notFound := m.journaled(func(*http.Request) (string, engine.Answer) { return "", errorAnswer(wire.NotFound()) })
 	r.NotFound(notFound)
 	r.MethodNotAllowed(notFound)
 	return r
@@ -42,6 +43,6 @@ func projectParam(r *http.Request) string {
 // healthz answers 200 while the server serves; waiting counts the API
 // requests held by a delay or a hang (a test can wait on it instead of sleeping).
 func (m *Mock) healthz(w http.ResponseWriter, _ *http.Request) {
-	body := fmt.Appendf(nil, `{"status":"ok","scenarios":%d,"waiting":%d}`, m.set.Load().Len(), m.waiting.Load())
+	body := fmt.Appendf(nil, `{"status":"ok","scenarios":%d,"waiting":%d}`, m.Scenarios().Len(), m.waiting.Load())
 	writeJSON(w, http.StatusOK, body)
 }
