@@ -69,3 +69,10 @@ func TestDefaultHotPathAllocationBudget(t *testing.T) {
 	}
 	t.Logf("%.0f allocations per request", allocs)
 }
+
+func BenchmarkOfficeDay(b *testing.B) {
+	benchRequest(b, newMock(b, Options{Scenario: "office-day"}), nil)
+}
+func BenchmarkOfficeDayByHeader(b *testing.B) {
+	benchRequest(b, newMock(b, Options{}), map[string]string{"X-Mock-Scenario": "office-day"})
+}

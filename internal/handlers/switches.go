@@ -78,34 +78,28 @@ var switchHeaders = []switchHeader{
 // header always reaches the parser, so a misspelt one is an error, not ignored.
 func isSwitch(name string) bool { return name == "Prefer" || strings.HasPrefix(name, "X-Mock-") }
 
-// hasSwitches reports whether any header is a switch: most requests have
-// none, and skip the parser.
-func hasSwitches(h http.Header) bool {
-	for k := range h {
-		if isSwitch(k) {
-			return true
-		}
-	}
-	return false
-}
-
 // parseSwitches reads the switch headers. A bad value or an unknown X-Mock-*
 // header is a Problem the engine answers with 400, never a silent fallback.
-// Most requests have no switch, and skip the parser.
+// Most requests have no switch: one look at the header names, and no parsing.
 func parseSwitches(h http.Header) engine.Switches {
-	if !hasSwitches(h) {
+	found := false
+	for k := range h {
+		if !isSwitch(k) {
+			continue
+		}
+		if !slices.ContainsFunc(switchHeaders, func(s switchHeader) bool { return s.name == k }) {
+			return engine.Switches{Problem: fmt.Sprintf("%s: not a header the emulator knows (known: %s)", k, strings.Join(switchNames(), ", "))}
+		}
+		found = true
+	}
+	if !found {
 		return engine.Switches{}
 	}
 	return readSwitches(h)
 }
 
+// readSwitches parses the values, in the table's order.
 func readSwitches(h http.Header) (sw engine.Switches) {
-	for k := range h {
-		if isSwitch(k) && !slices.ContainsFunc(switchHeaders, func(s switchHeader) bool { return s.name == k }) {
-			sw.Problem = fmt.Sprintf("%s: not a header the emulator knows (known: %s)", k, strings.Join(switchNames(), ", "))
-			return sw
-		}
-	}
 	for _, s := range switchHeaders {
 		if v := h[s.name]; len(v) > 0 {
 			value := v[0]

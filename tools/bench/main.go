@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -36,7 +37,18 @@ var (
 	connections = flag.Int("c", 32, "wrk connections")
 	out         = flag.String("out", "bench-results/latest.md", "where the table is written")
 	pgo         = flag.Bool("pgo", false, "instead of measuring, record the CPU profile cmd/mockserver/default.pgo under this load")
+	scenarios   = flag.String("scenarios", "default,large,office-day", "scenarios compared with the reference, each chosen by flag and by X-Mock-Scenario")
+	all         = flag.Bool("all", false, "compare every shipped scenario whose answer is the same 200 on every request (overrides -scenarios)")
 )
+
+// steady are the shipped scenarios whose answer is one 200 body on every
+// request (no sequence, failure rate, fresh data, delay or fault), with the
+// flags that keep it so: office-outage fails 14:00-14:05 local, so its clock
+// stands at 11:00.
+var steady = map[string][]string{
+	"default": nil, "empty": nil, "max-values": nil, "large": nil, "office-day": nil, "call-centre": nil,
+	"office-outage": {"--clock-start", "2026-11-30T11:00:00+08:00", "--clock-speed", "0"},
+}
 
 func main() {
 	flag.Parse()
@@ -84,12 +96,18 @@ func run() error {
 	add("| measure | emulator | bare net/http | ratio | target |")
 	add("|---|---|---|---|---|")
 
-	for _, sc := range []string{"default", "large", "office-day"} {
-		body, err := compare(sc, mockBin, refBin, tmp, add)
-		if err != nil {
-			return err
+	list := strings.Split(*scenarios, ",")
+	if *all {
+		list = slices.Sorted(maps.Keys(steady))
+	}
+	for _, sc := range list {
+		for _, byHeader := range []bool{false, true} {
+			body, err := compare(sc, byHeader, mockBin, refBin, tmp, add)
+			if err != nil {
+				return err
+			}
+			bodies[sc] = body
 		}
-		bodies[sc] = body
 	}
 	refStart, err := medianStart(refBin, func(addr string) []string { return []string{"-addr", addr, "-body", bodies["default"]} })
 	if err != nil {
@@ -167,13 +185,22 @@ func proxyOverhead(bin string) (direct, proxied result, err error) {
 // compare loads the emulator serving scenario sc and the bare server
 // writing the same bytes in alternating rounds, and adds their rows; it
 // returns the file of the answer's bytes.
-func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string, error) {
-	mock, err := start(mockBin, "--addr", freeAddr(), "--scenario", sc)
+func compare(sc string, byHeader bool, mockBin, refBin, tmp string, add func(string, ...any)) (string, error) {
+	args := append([]string{"--addr", freeAddr()}, steady[sc]...)
+	var hdr []string
+	label := "`" + sc + "`"
+	if byHeader {
+		hdr = []string{"-H", "X-Mock-Scenario: " + sc}
+		label += " by `X-Mock-Scenario`"
+	} else {
+		args = append(args, "--scenario", sc)
+	}
+	mock, err := start(mockBin, args...)
 	if err != nil {
 		return "", err
 	}
 	defer mock.stop()
-	b, err := fetch(mock.url)
+	b, err := fetch(mock.url, hdr...)
 	if err != nil {
 		return "", err
 	}
@@ -189,7 +216,7 @@ func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string,
 	var mr, rr []result
 	var rssEarly int
 	for i := 0; i < *rounds; i++ {
-		m, err := wrk(mock.url)
+		m, err := wrk(mock.url, hdr...)
 		if err != nil {
 			return "", err
 		}
@@ -201,7 +228,7 @@ func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string,
 			return "", err
 		}
 		mr, rr = append(mr, m), append(rr, r)
-		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", sc, i+1, m.rps, r.rps)
+		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", label, i+1, m.rps, r.rps)
 	}
 	// Rounds alternate, so each emulator round has a reference round run
 	// next to it under the same machine load: the ratio is the median of
@@ -212,8 +239,8 @@ func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string,
 	}
 	m, r := median(mr), median(rr)
 	target := "≥ 0.85"
-	add("| throughput, `%s` (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", sc, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
-	if sc == "default" {
+	add("| throughput, %s (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", label, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
+	if sc == "default" && !byHeader {
 		add("| p50 latency, `default` | %s | %s | %.2f× | |", m.p50, r.p50, float64(m.p50)/float64(r.p50))
 		add("| p99 latency, `default` | %s | %s | %.2f× | ≤ 1.3 |", m.p99, r.p99, float64(m.p99)/float64(r.p99))
 		total := 0
@@ -369,8 +396,17 @@ func medianStart(bin string, args func(addr string) []string) (time.Duration, er
 	return ds[len(ds)/2], nil
 }
 
-func fetch(url string) ([]byte, error) {
-	resp, err := http.Get(url)
+// fetch GETs url; hdr is wrk's form of headers: "-H", "Name: value", ...
+func fetch(url string, hdr ...string) ([]byte, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(hdr); i += 2 {
+		k, v, _ := strings.Cut(hdr[i], ": ")
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
