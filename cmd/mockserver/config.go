@@ -38,6 +38,7 @@ type config struct {
 	credentials     string
 	iamProjects     map[string]string
 	adminToken      string
+	allowedHosts    []string
 	journalSize     int
 	watch           bool
 	watchInterval   time.Duration
@@ -148,6 +149,29 @@ func (f pairsFlag) Set(s string) error {
 		out[region] = id
 	}
 	*f.m = out
+	return nil
+}
+
+// hostsFlag parses host names separated by commas.
+type hostsFlag struct{ hosts *[]string }
+
+func (f hostsFlag) String() string {
+	if f.hosts == nil {
+		return ""
+	}
+	return strings.Join(*f.hosts, ",")
+}
+
+func (f hostsFlag) Set(s string) error {
+	var out []string
+	for _, h := range strings.Split(s, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" || strings.ContainsAny(h, "/:@ ") {
+			return fmt.Errorf("%q: give host names separated by commas (mock.dev.example,other.example), or *", s)
+		}
+		out = append(out, h)
+	}
+	*f.hosts = out
 	return nil
 }
 
@@ -270,6 +294,7 @@ func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.credentials, "credentials", "", "YAML file of several AK/SK pairs (and temporary ones with security_token) for --auth aksk")
 	fs.Var(pairsFlag{&c.iamProjects}, "iam-projects", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "Bearer token the admin API (/_mock/) requires; empty: none (never logged)")
+	fs.Var(hostsFlag{&c.allowedHosts}, "allowed-hosts", "host names a browser may reach the admin API by, besides IP addresses, localhost and names without a dot: name,name (*: any)")
 	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: the default 1000; negative: no journal")
 	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving (turn off with --watch=false)")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")

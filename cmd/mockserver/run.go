@@ -27,7 +27,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "timeline" {
-		return timeline(args, getenv, stdout)
+		return timeline(ctx, args, getenv, stdout)
 	}
 	cfg, rest, err := parseConfig(cmd, args, getenv, stdout)
 	if err != nil {
@@ -152,7 +152,7 @@ func newMock(cfg *config, set *fixtures.Set, log *slog.Logger) (*handlers.Mock, 
 	mock, err := handlers.New(handlers.Options{Upstream: up, Recorder: recorder,
 		Scenarios: set, Scenario: cfg.scenario, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
 		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
-		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
+		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, AllowedHosts: cfg.allowedHosts, BodyTimeout: cfg.headerTimeout,
 		ClockStart: cfg.clockStart, ClockSpeed: &cfg.clockSpeed,
 	})
 	var bad engine.ScenarioError

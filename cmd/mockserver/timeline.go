@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -19,7 +20,7 @@ const MaxTimelineInstants = 100000
 
 // timeline prints a scenario's counters per pool over a range of simulated
 // instants: exactly what the server answers as of each (X-Mock-Time).
-func timeline(args []string, getenv func(string) string, stdout io.Writer) error {
+func timeline(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var (
 		scenario, dir, from, to, format string
 		step                            time.Duration
@@ -81,9 +82,13 @@ func timeline(args []string, getenv func(string) string, stdout io.Writer) error
 	if err := out.begin(); err != nil {
 		return err
 	}
-	err = eng.Snapshots("", start, end, step, MaxTimelineInstants, out.row)
+	err = eng.Snapshots(ctx, "", start, end, step, MaxTimelineInstants, out.row)
 	if errors.Is(err, engine.ErrTooManyInstants) {
 		return usageError("%s to %s by %s: %v: take a longer --step", from, to, step, err)
+	}
+	if errors.Is(err, context.Canceled) {
+		_ = out.end()
+		return exitError{code: 1, msg: "timeline stopped"}
 	}
 	if err != nil {
 		return err

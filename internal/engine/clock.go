@@ -14,12 +14,28 @@ type simClock struct {
 	speed        float64
 }
 
-// at is the simulated time at the real instant real.
+// clockEnd is as far as a simulated clock goes: the last second RFC 3339
+// can write. A fast clock stops there instead of wrapping around.
+var clockEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// at is the simulated time at the real instant real. The elapsed simulated
+// time is worked out in float64 seconds, which do not overflow where a
+// Duration would (speed 1e6 passes 292 years of simulated time in 2.5 real
+// hours), and the reading saturates at clockEnd: it never goes backwards.
 func (c *simClock) at(real time.Time) time.Time {
 	if c.speed == 0 {
 		return c.base
 	}
-	return c.base.Add(time.Duration(float64(real.Sub(c.anchor)) * c.speed))
+	ns := float64(real.Sub(c.anchor)) * c.speed
+	if math.Abs(ns) < 1<<62 {
+		return c.base.Add(time.Duration(ns))
+	}
+	secs := math.Floor(ns / 1e9)
+	if end := float64(clockEnd.Unix() - c.base.Unix()); secs >= end {
+		return clockEnd.In(c.base.Location())
+	}
+	t := time.Unix(c.base.Unix()+int64(secs), int64(c.base.Nanosecond())).In(c.base.Location())
+	return t.Add(time.Duration(ns - secs*1e9))
 }
 
 // freshClock is the start-up clock as it starts now: at --clock-start (or
@@ -92,7 +108,11 @@ func (e *Engine) AdvanceClock(project string, d time.Duration) error {
 		return fmt.Errorf("advance by %s: the clock only moves forward (set it with a time instead)", d)
 	}
 	e.setClock(project, func(cur *simClock, real time.Time) *simClock {
-		return &simClock{base: cur.at(real).Add(d), anchor: real, speed: cur.speed}
+		t := cur.at(real).Add(d)
+		if t.After(clockEnd) {
+			t = clockEnd.In(t.Location())
+		}
+		return &simClock{base: t, anchor: real, speed: cur.speed}
 	})
 	return nil
 }

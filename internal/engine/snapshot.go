@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -104,29 +105,38 @@ func EachInstant(from, to time.Time, step time.Duration, max int, fn func(time.T
 	return nil
 }
 
-// Preview is what a project's scenario answers (request switches aside) at
-// instants, for the control page's table and charts.
-type Preview struct {
-	Answers  []SnapshotJSON `json:"answers"`
-	Fleet    bool           `json:"fleet"`
-	Scenario string         `json:"scenario"`
-	Upstream bool           `json:"upstream"` // the upstream answers: nothing to preview
-}
-
-// MaxPreview bounds the instants of one preview.
-const MaxPreview = 2000
-
 // Snapshots calls fn with the answer of the project's scenario (request
-// switches aside) at each instant from..to by step, at most max of them:
-// for the timeline and the preview. It changes nothing: no sequence moves,
-// no injected error is used up. No scenario answers (the upstream does):
-// no call, and ErrUpstream.
-func (e *Engine) Snapshots(project string, from, to time.Time, step time.Duration, max int, fn func(Snapshot) error) error {
+// switches aside) at each instant from..to by step, at most max of them, as
+// they are computed: for the timeline. It changes nothing: no sequence
+// moves, no injected error is used up. When the upstream answers, not a
+// scenario: ErrUpstream.
+func (e *Engine) Snapshots(ctx context.Context, project string, from, to time.Time, step time.Duration, max int, fn func(Snapshot) error) error {
 	sc := e.scenarioOf(project)
 	if sc == nil {
 		return ErrUpstream
 	}
-	return EachInstant(from, to, step, max, func(t time.Time) error { return fn(SnapshotAt(sc, e.seed, t)) })
+	return eachSnapshot(ctx, sc, e.seed, from, to, step, max, fn)
+}
+
+// eachSnapshot is the one loop over instants. A scenario that is not a fleet
+// answers the same at every instant: computed once.
+func eachSnapshot(ctx context.Context, sc *fixtures.Scenario, seed int64, from, to time.Time, step time.Duration, max int, fn func(Snapshot) error) error {
+	var still *Snapshot
+	if sc.Steps[0].Fleet == nil {
+		s := SnapshotAt(sc, seed, from)
+		still = &s
+	}
+	return EachInstant(from, to, step, max, func(t time.Time) error {
+		if err := ctx.Err(); err != nil {
+			return err // the client left, or the command was stopped
+		}
+		if still != nil {
+			s := *still
+			s.Time = t.Truncate(time.Second)
+			return fn(s)
+		}
+		return fn(SnapshotAt(sc, seed, t))
+	})
 }
 
 // ErrUpstream: the upstream answers, not a scenario.
@@ -139,21 +149,91 @@ func (e *Engine) scenarioOf(project string) *fixtures.Scenario {
 	return first(ctl.layersOf(project, set.bindings), set.Set, scenarioIn)
 }
 
-// Preview is the project's answer now (from and to zero) or at the instants
-// from..to by step, as the control page shows it.
-func (e *Engine) Preview(project string, from, to time.Time, step time.Duration) (Preview, error) {
+// The bounds of one preview: instants, pools written (instants x pools
+// each), and the work of a fleet (instants x desktops simulated).
+const (
+	MaxPreview      = 2000
+	MaxPreviewPools = 100_000
+	MaxPreviewWork  = 20_000_000
+)
+
+// PreviewQuery is what a preview asks for: now (From and To zero) or the
+// instants From..To by Step; at most Limit pools per instant (0: all), or
+// their Total only.
+type PreviewQuery struct {
+	From, To time.Time
+	Step     time.Duration
+	Limit    int
+	Total    bool
+}
+
+// Preview is what a project's scenario answers (request switches aside),
+// checked against the bounds before any work: the control page's table and
+// charts. Each computes it instant by instant.
+type Preview struct {
+	Scenario string
+	Fleet    bool
+	Upstream bool // the upstream answers: nothing to preview
+	Pools    int  // pools per instant, before Limit or Total
+
+	sc   *fixtures.Scenario
+	seed int64
+	q    PreviewQuery
+}
+
+// ErrPreviewTooBig is a preview past one of its bounds.
+var ErrPreviewTooBig = errors.New("too much to preview")
+
+// Preview plans the project's preview; it changes nothing: no sequence
+// moves, no injected error is used up.
+func (e *Engine) Preview(project string, q PreviewQuery) (*Preview, error) {
 	sc := e.scenarioOf(project)
 	if sc == nil {
-		return Preview{Upstream: e.proxied, Answers: []SnapshotJSON{}}, nil
+		return &Preview{Upstream: e.proxied}, nil
 	}
-	if from.IsZero() && to.IsZero() {
-		from = e.Now(project)
-		to, step = from, time.Hour
+	if q.From.IsZero() && q.To.IsZero() {
+		q.From = e.Now(project)
+		q.To, q.Step = q.From, time.Hour
 	}
-	p := Preview{Scenario: sc.Name, Fleet: sc.Steps[0].Fleet != nil, Answers: []SnapshotJSON{}}
-	err := e.Snapshots(project, from, to, step, MaxPreview, func(s Snapshot) error {
-		p.Answers = append(p.Answers, s.JSON())
+	p := &Preview{Scenario: sc.Name, Fleet: sc.Steps[0].Fleet != nil, sc: sc, seed: e.seed, q: q}
+	n := CountInstants(q.From, q.To, q.Step)
+	if n > MaxPreview {
+		return nil, fmt.Errorf("%w: %d instants, the limit is %d: take a longer step", ErrTooManyInstants, n, MaxPreview)
+	}
+	if f := sc.Steps[0].Fleet; f != nil {
+		p.Pools = len(f.Pools)
+		if work := n * uint64(f.Desktops()); work > MaxPreviewWork {
+			return nil, fmt.Errorf("%w: %d instants of %d desktops, more than %d desktop-instants to simulate: take a longer step", ErrPreviewTooBig, n, f.Desktops(), MaxPreviewWork)
+		}
+	} else {
+		p.Pools = len(SnapshotAt(sc, e.seed, q.From).Statics)
+	}
+	written := uint64(p.Pools)
+	switch {
+	case q.Total:
+		written = 1
+	case q.Limit > 0:
+		written = uint64(min(q.Limit, p.Pools))
+	}
+	if written*n > MaxPreviewPools {
+		return nil, fmt.Errorf("%w: %d instants of %d pools, more than %d pools in all: take a longer step, limit the pools (limit=N) or ask for their total (total=1)", ErrPreviewTooBig, n, written, MaxPreviewPools)
+	}
+	return p, nil
+}
+
+// Each calls fn with the preview's answer at each instant, as written; it
+// stops when ctx ends (the client left).
+func (p *Preview) Each(ctx context.Context, fn func(SnapshotJSON) error) error {
+	if p.sc == nil {
 		return nil
+	}
+	return eachSnapshot(ctx, p.sc, p.seed, p.q.From, p.q.To, p.q.Step, MaxPreview, func(s Snapshot) error {
+		switch {
+		case p.q.Total && s.Statics != nil:
+			s.Statics = []fixtures.Group{fixtures.Total("(all pools)", s.Statics)}
+		case p.q.Limit > 0 && len(s.Statics) > p.q.Limit:
+			s.Statics = s.Statics[:p.q.Limit]
+		}
+		return fn(s.JSON())
 	})
-	return p, err
 }

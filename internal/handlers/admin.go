@@ -18,6 +18,7 @@ import (
 
 // adminRoutes is the JSON admin API under /_mock/.
 func (m *Mock) adminRoutes(r chi.Router) {
+	r.Use(guardAdmin(m.allowedHosts))
 	r.Get("/ui", adminUI) // the page loads without the token, then asks for it
 	r.Group(func(r chi.Router) {
 		r.Use(m.requireAdminToken)

@@ -34,6 +34,9 @@ type Options struct {
 	ClockSpeed  *float64      // simulated seconds per real second; nil: 1; 0: frozen
 	JournalSize int           // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
 	AdminToken  string        // Bearer token the admin API requires; "": none
+	// AllowedHosts are host names a browser may reach the admin API by,
+	// besides IP addresses, localhost and names without a dot; "*": any.
+	AllowedHosts []string
 
 	Upstream *upstream.Upstream // forward what the start-up scenario would answer; nil: none
 	Recorder *upstream.Recorder // record upstream answers as scenario files; nil: none
@@ -71,6 +74,7 @@ type Mock struct {
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
 	adminToken     string
+	allowedHosts   []string
 
 	waiting atomic.Int64 // API requests waiting on a delay or a hang (counted only there: it's a shared cache line)
 
@@ -92,7 +96,7 @@ func New(o Options) (*Mock, error) {
 	}
 	m := &Mock{Engine: eng, log: o.Logger, maxHeader: o.MaxHeaderBytes, bodyTimeout: o.BodyTimeout,
 		upstream: o.Upstream, recorder: o.Recorder, drift: upstream.NewDriftLog(MaxDrift),
-		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken,
+		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken, allowedHosts: o.AllowedHosts,
 		done: make(chan struct{}), closed: make(chan struct{})}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
