@@ -53,12 +53,12 @@ func (v *View) connections(d *desk, s *span, dst []fixtures.Connection) []fixtur
 	}
 	var c fixtures.Connection
 	h := fixtures.Mix(int64(d.h), saltSession)
-	dur := int64(300 + h%(6*3600-300))
+	dur := int64(300 + h%(maxCounterConnected-300))
 	switch d.login {
 	case fixtures.LoginInUse:
 		c = fixtures.Connection{Setup: now - dur, End: ongoing}
 	case fixtures.LoginDisconnected:
-		gap := int64(60 + h>>32%(100*60-60))
+		gap := int64(60 + h>>32%(maxCounterGap-60))
 		c = fixtures.Connection{Setup: now - gap - dur, End: now - gap}
 	default:
 		return dst
@@ -68,6 +68,14 @@ func (v *View) connections(d *desk, s *span, dst []fixtures.Connection) []fixtur
 	}
 	return dst
 }
+
+// How long ago a counter view's connections began: at most 6 h connected,
+// then at most 100 min since a disconnection.
+const (
+	maxCounterConnected = 6 * 3600
+	maxCounterGap       = 100 * 60
+	maxCounterSession   = maxCounterConnected + maxCounterGap
+)
 
 // Limits of ListLoginRecordsNew.
 const (
@@ -136,19 +144,57 @@ func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
 		if p, i, ok := v.lookupName(f.computer); ok {
 			visit(p, i)
 		}
-	default:
-		walked := int64(0)
+	case v.fleet == nil && f.everyRecord(v):
+		// Counters: one record per connected or disconnected desktop, all
+		// in the window, so a page is found by arithmetic, however many.
 		for k := range v.pools {
 			p := &v.pools[k]
-			for i := int64(0); i < p.n && walked < MaxWalk; i++ {
-				walked++
-				visit(p, i)
+			m := min(p.login[1], p.n)
+			for r := max(f.offset-total, 0); r < m && total+r < f.offset+f.limit; r++ {
+				d := v.desk(p, p.perm.index(r))
+				buf = v.connections(&d, f.span, buf[:0])
+				v.fillRecord(&rec, &d, buf[0])
+				if total+r > f.offset {
+					dst = append(dst, ',')
+				}
+				dst = rec.append(dst)
 			}
+			total += m
 		}
+	default:
+		v.eachSessionDesktop(func(p *pool, i int64) { visit(p, i) })
 	}
 	dst = append(dst, `],"total_count":`...)
 	dst = strconv.AppendInt(dst, int64(clamp(total)), 10)
 	return append(dst, '}'), nil
+}
+
+// everyRecord reports whether f keeps every record of a counter view: no
+// filter on a record's fields, and a window that holds every connection.
+func (f *recordFilter) everyRecord(v *View) bool {
+	return f.user == "" && (f.terminal == "" || f.terminal == "WI") && f.publicIP == "" && f.minRTT == nil && f.maxRTT == nil &&
+		f.span.from <= v.at.Unix()-maxCounterSession && f.span.to > v.at.Unix()
+}
+
+// eachSessionDesktop calls fn with each desktop that can have connections,
+// in the records' order, MaxWalk at the most: a fleet's desktops by index;
+// a counter pool's connected and disconnected desktops by rank.
+func (v *View) eachSessionDesktop(fn func(p *pool, i int64)) {
+	walked := int64(0)
+	for k := range v.pools {
+		p := &v.pools[k]
+		if v.fleet != nil {
+			for i := int64(0); i < p.n && walked < MaxWalk; i++ {
+				walked++
+				fn(p, i)
+			}
+			continue
+		}
+		for r := int64(0); r < min(p.login[1], p.n) && walked < MaxWalk; r++ {
+			walked++
+			fn(p, p.perm.index(r))
+		}
+	}
 }
 
 func (f *recordFilter) match(r *record) bool {
@@ -299,26 +345,18 @@ func (v *View) onlineCounts(bounds []int64) []int64 {
 	counts := make([]int64, len(bounds)-1)
 	s := v.spanOf(time.Unix(bounds[0], 0), time.Unix(bounds[len(bounds)-1], 0))
 	var buf []fixtures.Connection
-	walked := int64(0)
-	for k := range v.pools {
-		p := &v.pools[k]
-		for i := int64(0); i < p.n && walked < MaxWalk; i++ {
-			walked++
-			d := v.desk(p, i)
-			buf = v.connections(&d, s, buf[:0])
-			if len(buf) == 0 {
-				continue
-			}
-			for b := range counts {
-				for _, c := range buf {
-					if c.Setup < bounds[b+1] && c.End > bounds[b] {
-						counts[b]++
-						break
-					}
+	v.eachSessionDesktop(func(p *pool, i int64) {
+		d := v.desk(p, i)
+		buf = v.connections(&d, s, buf[:0])
+		for b := range counts {
+			for _, c := range buf {
+				if c.Setup < bounds[b+1] && c.End > bounds[b] {
+					counts[b]++
+					break
 				}
 			}
 		}
-	}
+	})
 	return counts
 }
 
