@@ -19,7 +19,12 @@ type desk struct {
 
 func (v *View) desk(p *pool, i int64) desk {
 	pw, at, lg := v.state(p, i)
-	return desk{p, i, pw, at, lg, fixtures.Mix(v.seed, saltDesktop, uint64(p.index), uint64(i))}
+	return desk{p, i, pw, at, lg, v.deskHash(p, i)}
+}
+
+// deskHash is what a desktop's own traits are drawn from.
+func (v *View) deskHash(p *pool, i int64) uint64 {
+	return fixtures.Mix(v.seed, saltDesktop, uint64(p.index), uint64(i))
 }
 
 // The wire's words for the states. The counters' "other" power state is

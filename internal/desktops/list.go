@@ -164,7 +164,7 @@ func (v *View) ListDesktopsDetail(q url.Values) ([]byte, *wire.Error) {
 		return nil, err
 	}
 	total, page := v.find(f)
-	dst := append(make([]byte, 0, 2048*len(page)+64), `{"total_count":`...)
+	dst := append(make([]byte, 0, 2304*len(page)+64), `{"total_count":`...)
 	dst = strconv.AppendInt(dst, int64(clamp(total)), 10)
 	dst = append(dst, `,"desktops":[`...)
 	for k, h := range page {

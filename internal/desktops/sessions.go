@@ -77,6 +77,18 @@ const (
 	maxCounterSession   = maxCounterConnected + maxCounterGap
 )
 
+// sessionDesk is desktop i of p as far as its sessions need it. A fleet's
+// connections need no state (they are the desktop's own days), and only
+// assigned desktops have any: the state, which costs as much as the
+// connections, is not computed.
+func (v *View) sessionDesk(p *pool, i int64) desk {
+	if v.fleet == nil {
+		return v.desk(p, i)
+	}
+	return desk{p: p, i: i, power: fixtures.PowerRunning, attach: fixtures.AttachAttached, login: fixtures.LoginUnknown,
+		h: v.deskHash(p, i)}
+}
+
 // Limits of ListLoginRecordsNew.
 const (
 	MaxRecordsLimit     = 1000 // [SDK]/[DOC]; [DEF] says 100
@@ -122,14 +134,19 @@ func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
 	var buf []fixtures.Connection
 	var rec record
 	visit := func(p *pool, i int64) {
-		d := v.desk(p, i)
+		d := v.sessionDesk(p, i)
 		buf = v.connections(&d, f.span, buf[:0])
 		for _, c := range buf {
+			inPage := total >= f.offset && total < f.offset+f.limit
+			if !inPage && f.keepsAll() {
+				total++ // counted, not written: no need to draw its fields
+				continue
+			}
 			v.fillRecord(&rec, &d, c)
 			if !f.match(&rec) {
 				continue
 			}
-			if total >= f.offset && total < f.offset+f.limit {
+			if inPage {
 				if total > f.offset {
 					dst = append(dst, ',')
 				}
@@ -169,11 +186,15 @@ func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
 	return append(dst, '}'), nil
 }
 
+// keepsAll reports whether f looks at no field of a record.
+func (f *recordFilter) keepsAll() bool {
+	return f.user == "" && (f.terminal == "" || f.terminal == "WI") && f.publicIP == "" && f.minRTT == nil && f.maxRTT == nil
+}
+
 // everyRecord reports whether f keeps every record of a counter view: no
 // filter on a record's fields, and a window that holds every connection.
 func (f *recordFilter) everyRecord(v *View) bool {
-	return f.user == "" && (f.terminal == "" || f.terminal == "WI") && f.publicIP == "" && f.minRTT == nil && f.maxRTT == nil &&
-		f.span.from <= v.at.Unix()-maxCounterSession && f.span.to > v.at.Unix()
+	return f.keepsAll() && f.span.from <= v.at.Unix()-maxCounterSession && f.span.to > v.at.Unix()
 }
 
 // eachSessionDesktop calls fn with each desktop that can have connections,
@@ -213,7 +234,7 @@ func (f *recordFilter) match(r *record) bool {
 // device and the connection.
 type record struct {
 	v                            *View
-	d                            *desk
+	d                            desk
 	c                            fixtures.Connection
 	user, terminalType, publicIP string
 	networkRTT, e2eRTT           int32
@@ -223,7 +244,7 @@ type record struct {
 var terminals = []string{"Windows 10", "Windows 11", "Windows 10", "macOS 14", "Ubuntu 22.04", "UOS 20"}
 
 func (v *View) fillRecord(r *record, d *desk, c fixtures.Connection) {
-	r.v, r.d, r.c = v, d, c
+	r.v, r.d, r.c = v, *d, c
 	r.user = ""
 	if d.hasUser() {
 		r.user = string(v.appendUserName(nil, d.p, d.i))
@@ -240,7 +261,7 @@ func (v *View) fillRecord(r *record, d *desk, c fixtures.Connection) {
 }
 
 func (r *record) append(dst []byte) []byte {
-	d, c := r.d, r.c
+	d, c := &r.d, r.c
 	h := fixtures.Mix(int64(d.h), uint64(c.Setup))
 	var tmp [64]byte
 	dst = append(dst, '{')
@@ -346,7 +367,7 @@ func (v *View) onlineCounts(bounds []int64) []int64 {
 	s := v.spanOf(time.Unix(bounds[0], 0), time.Unix(bounds[len(bounds)-1], 0))
 	var buf []fixtures.Connection
 	v.eachSessionDesktop(func(p *pool, i int64) {
-		d := v.desk(p, i)
+		d := v.sessionDesk(p, i)
 		buf = v.connections(&d, s, buf[:0])
 		for b := range counts {
 			for _, c := range buf {
