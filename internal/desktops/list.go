@@ -21,7 +21,7 @@ const (
 // MaxWalk bounds the desktops one filtered or sorted query examines: past
 // it (only a hand-written scenario of millions of desktops gets there) the
 // answer covers the desktops examined so far, in order.
-const MaxWalk = 5_000_000
+const MaxWalk = 2_000_000
 
 var projectPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 

@@ -212,3 +212,42 @@ func TestPagingThroughAThousandDesktopsYieldsEachOnce(t *testing.T) {
 		}
 	}
 }
+
+// Every operation answers every shipped scenario with data, in bodies the
+// SDK's models decode.
+func TestEveryOperationAnswersEveryScenario(t *testing.T) {
+	set := shipped(t)
+	for _, name := range set.Names() {
+		v, groups := viewOf(set.Get(name), 4, monday.Add(11*time.Hour))
+		if v == nil {
+			continue
+		}
+		r := list(t, v, "limit=3")
+		for _, d := range *r.Desktops {
+			if _, err := v.ShowDesktopDetail(s(d.DesktopId)); err != nil {
+				t.Fatalf("%s: %s: %+v", name, s(d.DesktopId), err)
+			}
+		}
+		if len(pools(t, v, "")) != min(len(groups), DefaultPoolsLimit) {
+			t.Fatalf("%s: pools", name)
+		}
+		records(t, v, "")
+		for _, q := range []string{"query_type=DAY", "query_type=MONTH"} {
+			body, err := v.ListHistoryOnlineInfoNew(url.Values{"query_type": {q[len("query_type="):]}})
+			var o model.ListHistoryOnlineInfoNewResponse
+			if err != nil || json.Unmarshal(body, &o) != nil || o.TimeCounts == nil {
+				t.Fatalf("%s %s: %v %s", name, q, err, body)
+			}
+		}
+		if len(groups) > 0 {
+			g := groups[0]
+			ds, n := v.Desktops(g.StaticName, 0, 5)
+			if p, _, _ := sums(g); n != max(p, n) || int64(len(ds)) != min(5, n) {
+				t.Fatalf("%s: Desktops(%q) = %d of %d", name, g.StaticName, len(ds), n)
+			}
+			if n > 0 && len(*r.Desktops) > 0 && ds[0].ID != s((*r.Desktops)[0].DesktopId) && v.pools[0].n > 0 {
+				t.Fatalf("%s: Desktops and ListDesktopsDetail disagree on the first desktop", name)
+			}
+		}
+	}
+}
