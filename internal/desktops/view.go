@@ -19,7 +19,9 @@ import (
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
-// View is the desktops of one project at one instant, for one seed.
+// View is the desktops of one project at one instant, for one seed. Build
+// one per request (it is cheap: nothing is computed until asked); it is safe
+// for concurrent use.
 type View struct {
 	seed   int64
 	at     time.Time
