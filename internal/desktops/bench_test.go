@@ -117,3 +117,14 @@ func TestPageAllocations(t *testing.T) {
 		t.Fatalf("%.0f allocations for a page of 100 desktops", allocs)
 	}
 }
+
+// Building the view of the largest shipped scenario (1,000 pools), as each
+// request does.
+func BenchmarkFromGroupsLarge(b *testing.B) {
+	sc := shipped(b).Get("large")
+	groups := sc.Groups(0, 1, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		FromGroups(groups, 1, busy)
+	}
+}

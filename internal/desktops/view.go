@@ -115,6 +115,19 @@ func (v *View) finish() {
 // At is the instant the view shows.
 func (v *View) At() time.Time { return v.at }
 
+// MovedTo is the same desktops at another instant, sharing everything that
+// does not depend on it (the pools' traits: 2.5 ms for the 1,000 pools of
+// the large scenario), so a caller can keep one View per scenario and seed
+// and move it per request.
+func (v *View) MovedTo(at time.Time) *View {
+	at = at.Truncate(time.Second)
+	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region}
+	if v.fleet != nil {
+		w.moment = v.fleet.MomentAt(at)
+	}
+	return w
+}
+
 // state is desktop i of pool p's power, assignment and login state, as the
 // fixtures.Power*, Attach* and Login* constants.
 func (v *View) state(p *pool, i int64) (power, attach, login int) {

@@ -251,3 +251,19 @@ func TestEveryOperationAnswersEveryScenario(t *testing.T) {
 		}
 	}
 }
+
+func TestMovedToIsBuiltAfresh(t *testing.T) {
+	f := shipped(t).Get("office-day").Steps[0].Fleet
+	early, late := monday.Add(7*time.Hour), monday.Add(11*time.Hour)
+	a, _ := FromFleet(f, 3, early).MovedTo(late).ListDesktopsDetail(nil)
+	b, _ := FromFleet(f, 3, late).ListDesktopsDetail(nil)
+	if string(a) != string(b) {
+		t.Fatal("a view moved to an instant differs from one built there")
+	}
+	g := FromGroups(f.Groups(3, late), 3, early)
+	a, _ = g.MovedTo(late).ListLoginRecordsNew(nil)
+	b, _ = FromGroups(f.Groups(3, late), 3, late).ListLoginRecordsNew(nil)
+	if string(a) != string(b) {
+		t.Fatal("a counter view moved to an instant differs from one built there")
+	}
+}
