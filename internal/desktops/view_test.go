@@ -34,14 +34,18 @@ func shipped(t testing.TB) *fixtures.Set {
 // viewOf is what a handler would build for scenario sc at t: nil for a
 // scenario that answers with an error or a fault.
 func viewOf(sc *fixtures.Scenario, seed int64, t time.Time) (*View, []fixtures.Group) {
-	snap := sc.SnapshotAt(seed, t)
-	if snap.Statics == nil {
+	st := &sc.Steps[0]
+	switch {
+	case st.Error != nil || st.Fault != fixtures.FaultNone:
 		return nil, nil
+	case st.Fleet != nil:
+		if st.Fleet.Failing(t) != nil {
+			return nil, nil
+		}
+		return FromFleet(st.Fleet, seed, t), st.Fleet.Groups(seed, t)
 	}
-	if f := sc.Steps[0].Fleet; f != nil {
-		return FromFleet(f, seed, t), snap.Statics
-	}
-	return FromGroups(snap.Statics, seed, t), snap.Statics
+	groups := sc.Groups(0, seed, 0)
+	return FromGroups(groups, seed, t), groups
 }
 
 func fleetView(t testing.TB, name string, at time.Time) *View {
