@@ -72,6 +72,7 @@ type Credential struct {
 // only, never their values.
 type Request struct {
 	Time          time.Time
+	Operation     string // Huawei's operation id (ListInstancesStatus...); "" for a route that does not exist
 	Method        string
 	Path          string
 	Query         string
@@ -202,9 +203,11 @@ func (s *Server) SetScenario(name string) error { return s.Project("").SetScenar
 
 // InjectError makes the next count requests fail with the documented error
 // for status; count 0 means every request until ClearError or Reset, as in
-// the admin API. An undocumented status or a negative count is an error.
-func (s *Server) InjectError(status, count int) error {
-	return s.Project("").InjectError(status, count)
+// the admin API. Given operations (ListDesktopsDetail...), only their
+// requests fail. An undocumented status, an unknown operation or a negative
+// count is an error.
+func (s *Server) InjectError(status, count int, operations ...string) error {
+	return s.Project("").InjectError(status, count, operations...)
 }
 
 // ClearError removes an injected error.
@@ -257,13 +260,14 @@ func (s *Server) Project(id string) *Project { return &Project{s, id} }
 func (p *Project) SetScenario(name string) error { return p.s.mock.SetScenario(p.id, name) }
 
 // InjectError makes this project's next count requests fail with the
-// documented error for status; count 0: until ClearError or Reset.
-func (p *Project) InjectError(status, count int) error {
+// documented error for status; count 0: until ClearError or Reset. Given
+// operations, only their requests fail.
+func (p *Project) InjectError(status, count int, operations ...string) error {
 	e, err := wire.Documented(status)
 	if err != nil {
 		return err
 	}
-	return p.s.mock.InjectError(p.id, e, count)
+	return p.s.mock.InjectError(p.id, e, count, operations...)
 }
 
 // ClearError removes this project's injected error.

@@ -37,12 +37,12 @@ type Answer struct {
 // operation id, and how it answers from a scenario's data.
 type Operation struct {
 	Name   string
-	answer func(d Data) (fixtures.Payload, *wire.Error)
+	answer func(d Data, a Args) (fixtures.Payload, *wire.Error)
 }
 
 // ListInstancesStatus: GET /v2/{project_id}/connections/status, the
 // counters of every pool.
-var ListInstancesStatus = &Operation{Name: "ListInstancesStatus", answer: func(d Data) (fixtures.Payload, *wire.Error) {
+var ListInstancesStatus = &Operation{Name: "ListInstancesStatus", answer: func(d Data, _ Args) (fixtures.Payload, *wire.Error) {
 	return d.StaticsPayload(), nil
 }}
 
@@ -66,7 +66,7 @@ func (a Answer) String() string {
 // meets here, strongest first: the request's switches, then the layers
 // (the project's run-time switches, the global ones, the project's bound
 // scenario, the start-up flags).
-func (e *Engine) Decide(op *Operation, project string, sw *Switches) Answer {
+func (e *Engine) Decide(op *Operation, project string, args Args, sw *Switches) Answer {
 	if msg := wire.CheckProjectID(project); msg != "" {
 		return errorAnswer(wire.Error{Status: 400, Code: "WKS.00170312", Msg: "The tenant does not exist.",
 			Detail: fmt.Sprintf("project_id %q in the path is not a project id: %s.", wire.Truncate(project, 80), msg)})
@@ -83,11 +83,11 @@ func (e *Engine) Decide(op *Operation, project string, sw *Switches) Answer {
 				fmt.Sprintf("X-Mock-Scenario: unknown scenario %q (known: %s)", sw.Scenario, strings.Join(set.Names(), ", "))))
 		}
 	} else {
-		sc = first(ls, set.Set, scenarioIn)
+		sc = first(ls, lookup{set: set.Set}, scenarioIn)
 	}
 	switch {
 	case sc == nil && e.proxied:
-		return e.proxyAnswer(project, sw, ls)
+		return e.proxyAnswer(op, project, sw, ls)
 	case sc == nil:
 		return errorAnswer(wire.Mock(500, "MOCK.0002",
 			fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", e.startName)))
@@ -99,14 +99,14 @@ func (e *Engine) Decide(op *Operation, project string, sw *Switches) Answer {
 	}
 	delay := sw.Delay
 	if delay == nil {
-		delay = first(ls, nil, delayIn)
+		delay = first(ls, lookup{}, delayIn)
 	}
 	var n uint64 // the request's number, for sequences and draws; counted only where it matters
 	if sc.Counted() || delay != nil && delay.IsRange() {
 		n = e.counters.next(sc.Name, project)
 	}
-	forced := e.forcedError(sw, ls)
-	step, index := sc.Turn(seed, n, forced == nil && !sw.Success)
+	forced := e.forcedError(op, sw, ls)
+	step, index := sc.Turn(seed, n, forced == nil && !sw.Success, op.Name)
 	if delay == nil {
 		d := sc.DelayOf(step)
 		delay = &d
@@ -114,7 +114,9 @@ func (e *Engine) Decide(op *Operation, project string, sw *Switches) Answer {
 	a := Answer{Scenario: sc.Name, Delay: delay.Draw(seed, n), Err: forced}
 	if forced == nil {
 		at := e.instant(project, sw, ctl)
-		a.Err, a.Fault, a.Body = op.answerStep(resolve(sc, step, index, seed, n, at))
+		r := resolve(op.Name, sc, step, index, seed, n, at)
+		r.data.views = &e.views
+		a.Err, a.Fault, a.Body = op.answerStep(r, args)
 	}
 	return a
 }
@@ -122,22 +124,22 @@ func (e *Engine) Decide(op *Operation, project string, sw *Switches) Answer {
 // forcedError is the error a switch forces on this request, if any: the
 // request's own, else an injected one (taking it uses up one of its count),
 // unless the request asks for success.
-func (e *Engine) forcedError(sw *Switches, ls layers) *wire.Error {
+func (e *Engine) forcedError(op *Operation, sw *Switches, ls layers) *wire.Error {
 	if sw.Error != nil || sw.Success {
 		return sw.Error
 	}
-	return first(ls, nil, injectedIn)
+	return first(ls, lookup{op: op.Name}, injectedIn)
 }
 
 // proxyAnswer is the answer of a request no switch chose a scenario for,
 // with --upstream: an injected error still wins (and never reaches the
 // upstream); else the upstream answers, after any delay a switch asks for.
-func (e *Engine) proxyAnswer(project string, sw *Switches, ls layers) Answer {
-	forced := e.forcedError(sw, ls)
+func (e *Engine) proxyAnswer(op *Operation, project string, sw *Switches, ls layers) Answer {
+	forced := e.forcedError(op, sw, ls)
 	a := Answer{Err: forced, Proxy: forced == nil}
 	delay := sw.Delay
 	if delay == nil {
-		delay = first(ls, nil, delayIn)
+		delay = first(ls, lookup{}, delayIn)
 	}
 	if delay != nil {
 		var n uint64
@@ -169,11 +171,11 @@ type resolved struct {
 }
 
 // resolve is the one place a step's kind is told apart, for the server, the
-// preview and the timeline alike: its error, its fault, a fleet's incident
-// that makes the API fail at that instant, or its data.
-func resolve(sc *fixtures.Scenario, st *fixtures.Step, index int, seed int64, nonce uint64, at time.Time) resolved {
+// preview and the timeline alike: its error (for operation op), its fault, a
+// fleet's incident that makes the API fail at that instant, or its data.
+func resolve(op string, sc *fixtures.Scenario, st *fixtures.Step, index int, seed int64, nonce uint64, at time.Time) resolved {
 	switch {
-	case st.Error != nil:
+	case st.ErrorFor(op) != nil:
 		return resolved{err: st.Error}
 	case st.Fault != fixtures.FaultNone:
 		return resolved{fault: st.Fault}
@@ -185,11 +187,11 @@ func resolve(sc *fixtures.Scenario, st *fixtures.Step, index int, seed int64, no
 	return resolved{ok: true, data: Data{sc: sc, step: st, index: index, seed: seed, nonce: nonce, at: at}}
 }
 
-func (op *Operation) answerStep(r resolved) (*wire.Error, fixtures.Fault, fixtures.Payload) {
+func (op *Operation) answerStep(r resolved, args Args) (*wire.Error, fixtures.Fault, fixtures.Payload) {
 	if !r.ok {
 		return r.err, r.fault, fixtures.Payload{}
 	}
-	body, err := op.answer(r.data)
+	body, err := op.answer(r.data, args)
 	return err, fixtures.FaultNone, body
 }
 
@@ -202,6 +204,7 @@ type Data struct {
 	seed  int64
 	nonce uint64
 	at    time.Time
+	views *viewCache // where views made from counters are kept; nil: not kept
 }
 
 // StaticsPayload is the 200 body of ListInstancesStatus, cached where it can be.

@@ -67,7 +67,7 @@ func CheckClockSpeed(x float64) string {
 
 // clockOf is the clock a project reads: its own, else the server's.
 func (c *controls) clockOf(project string) *simClock {
-	return first(c.layersOf(project, nil), nil, clockIn) // the start-up layer always has one
+	return first(c.layersOf(project, nil), lookup{}, clockIn) // the start-up layer always has one
 }
 
 // Now is the simulated time of a project ("" for the server's clock).

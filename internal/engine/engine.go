@@ -50,6 +50,7 @@ type Engine struct {
 	ctlMu    sync.Mutex // serialises writers of ctl
 	counters *counters  // requests seen per scenario and project
 	journal  *journal
+	views    viewCache // desktops made from counters, per scenario, step and seed
 }
 
 // New checks the configuration and builds the engine; the start-up scenario
@@ -124,6 +125,7 @@ func (e *Engine) SetScenarios(set *fixtures.Set) {
 		}
 	}
 	e.set.Store(&served{Set: set, bindings: bindings})
+	e.views.clear()
 }
 
 // served is the scenario set being served, and the layer each project bound

@@ -15,6 +15,7 @@ import (
 // The admin API and the Go package show the same record.
 type Entry struct {
 	Time          time.Time     `json:"time"`
+	Operation     string        `json:"operation,omitempty"` // Huawei's operation id; "" for a route that does not exist
 	Method        string        `json:"method"`
 	Path          string        `json:"path"`
 	Query         string        `json:"query,omitempty"`

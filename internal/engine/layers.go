@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -48,11 +50,12 @@ func (c *controls) layersOf(project string, bindings map[string]*layer) layers {
 }
 
 // first is the setting of the strongest layer that has one. Each getter
-// reads one setting of a layer; the scenario set is passed along for the one
-// that needs it (a parameter, not a closure: the request path allocates nothing).
-func first[T any](ls layers, set *fixtures.Set, get func(*fixtures.Set, *layer) (T, bool)) T {
+// reads one setting of a layer; what the request is (its operation, the set
+// it is answered from) is passed along for the getters that need it (a
+// value, not a closure: the request path allocates nothing).
+func first[T any](ls layers, q lookup, get func(lookup, *layer) (T, bool)) T {
 	for _, l := range ls {
-		if v, ok := get(set, l); ok {
+		if v, ok := get(q, l); ok {
 			return v
 		}
 	}
@@ -60,32 +63,45 @@ func first[T any](ls layers, set *fixtures.Set, get func(*fixtures.Set, *layer) 
 	return zero
 }
 
+// lookup is what a getter may need of the request.
+type lookup struct {
+	set *fixtures.Set
+	op  string
+}
+
 // The settings, each read the same way from a layer.
 
-func scenarioIn(set *fixtures.Set, l *layer) (*fixtures.Scenario, bool) {
+func scenarioIn(q lookup, l *layer) (*fixtures.Scenario, bool) {
 	if l.scenario == "" {
 		return nil, false
 	}
-	sc := set.Get(l.scenario) // a name the set no longer has falls through
+	sc := q.set.Get(l.scenario) // a name the set no longer has falls through
 	return sc, sc != nil
 }
 
-func delayIn(_ *fixtures.Set, l *layer) (*fixtures.Delay, bool) { return l.delay, l.delay != nil }
+func delayIn(_ lookup, l *layer) (*fixtures.Delay, bool) { return l.delay, l.delay != nil }
 
-func clockIn(_ *fixtures.Set, l *layer) (*simClock, bool) { return l.clock, l.clock != nil }
+func clockIn(_ lookup, l *layer) (*simClock, bool) { return l.clock, l.clock != nil }
 
-// injectedIn takes one of the layer's injected errors, if it has any left.
-func injectedIn(_ *fixtures.Set, l *layer) (*wire.Error, bool) {
-	if l.inject.take() {
+// injectedIn takes one of the layer's injected errors, if it has any left
+// and it applies to the request's operation.
+func injectedIn(q lookup, l *layer) (*wire.Error, bool) {
+	if l.inject.appliesTo(q.op) && l.inject.take() {
 		return &l.inject.spec, true
 	}
 	return nil, false
 }
 
-// injection is an error injected at run time, for count requests or until cleared.
+// injection is an error injected at run time, for count requests or until
+// cleared, of every operation or of some.
 type injection struct {
 	spec wire.Error
+	ops  []string     // nil: every operation
 	left atomic.Int64 // requests still to fail; < 0: until cleared
+}
+
+func (in *injection) appliesTo(op string) bool {
+	return in != nil && (in.ops == nil || slices.Contains(in.ops, op))
 }
 
 func untilCleared(e wire.Error) *injection {
@@ -160,11 +176,20 @@ func (e *Engine) SetScenario(project, name string) error {
 // InjectError makes the project's next count requests fail with e; count 0
 // means every request until ClearError or Reset (the one meaning of a count,
 // for the admin API and the Go package alike). A negative count is an error.
-func (e *Engine) InjectError(project string, err wire.Error, count int) error {
+// Given operations, only their requests fail (and count).
+func (e *Engine) InjectError(project string, err wire.Error, count int, operations ...string) error {
 	if count < 0 {
 		return fmt.Errorf("count %d: give how many requests fail (1 or more), or 0 for every request until cleared", count)
 	}
+	for _, op := range operations {
+		if !slices.Contains(wire.Operations, op) {
+			return fmt.Errorf("unknown operation %q (one of %s)", op, strings.Join(wire.Operations, ", "))
+		}
+	}
 	in := untilCleared(err)
+	if len(operations) > 0 {
+		in.ops = slices.Clone(operations)
+	}
 	if count > 0 {
 		in.left.Store(int64(count))
 	}
@@ -205,7 +230,8 @@ type Controls struct {
 	ErrorStatus int           `json:"error_status,omitempty"`
 	ErrorLeft   int64         `json:"error_left,omitempty"` // requests still to fail; 0 with a status: until cleared
 	Delay       string        `json:"delay,omitempty"`
-	Clock       *ClockReading `json:"clock,omitempty"` // a clock of its own
+	Clock       *ClockReading `json:"clock,omitempty"`            // a clock of its own
+	Operations  []string      `json:"error_operations,omitempty"` // the operations the error is limited to
 }
 
 // ControlsReport is every run-time switch in force, globally and per
@@ -220,7 +246,7 @@ func (l *layer) controls(real time.Time) Controls {
 	c := Controls{Scenario: l.scenario}
 	if l.inject != nil {
 		if left := l.inject.left.Load(); left != 0 {
-			c.ErrorStatus, c.ErrorLeft = l.inject.spec.Status, max(left, 0)
+			c.ErrorStatus, c.ErrorLeft, c.Operations = l.inject.spec.Status, max(left, 0), l.inject.ops
 		}
 	}
 	if l.delay != nil {

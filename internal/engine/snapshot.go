@@ -25,7 +25,7 @@ type Snapshot struct {
 // SnapshotAt is sc's answer at t for seed.
 func SnapshotAt(sc *fixtures.Scenario, seed int64, t time.Time) Snapshot {
 	t = t.Truncate(time.Second)
-	r := resolve(sc, &sc.Steps[0], 0, seed, 0, t)
+	r := resolve(ListInstancesStatus.Name, sc, &sc.Steps[0], 0, seed, 0, t)
 	s := Snapshot{Time: t, Error: r.err, Fault: r.fault}
 	if r.ok {
 		s.Statics = r.data.Groups()
@@ -146,7 +146,7 @@ var ErrUpstream = errors.New("the upstream answers in the start-up scenario's pl
 // header steers them.
 func (e *Engine) scenarioOf(project string) *fixtures.Scenario {
 	set, ctl := e.set.Load(), e.ctl.Load()
-	return first(ctl.layersOf(project, set.bindings), set.Set, scenarioIn)
+	return first(ctl.layersOf(project, set.bindings), lookup{set: set.Set}, scenarioIn)
 }
 
 // The bounds of one preview: instants, pools written (instants x pools

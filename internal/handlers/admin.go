@@ -112,10 +112,11 @@ type (
 		Scenario string `json:"scenario"`
 	}
 	errorInjected struct {
-		Count   int    `json:"count"`
-		Code    string `json:"error_code"`
-		Project string `json:"project_id"`
-		Status  int    `json:"status"`
+		Count      int      `json:"count"`
+		Code       string   `json:"error_code"`
+		Operations []string `json:"operations,omitempty"`
+		Project    string   `json:"project_id"`
+		Status     int      `json:"status"`
 	}
 	delaySet struct {
 		Delay   string `json:"delay"`
@@ -169,12 +170,13 @@ func (m *Mock) adminSetScenario(w http.ResponseWriter, r *http.Request) {
 func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 	project, ok := targetProject(w, r)
 	var body struct {
-		Status     int     `json:"status"`
-		Count      int     `json:"count"` // 0 or left out: until cleared
-		Code       *string `json:"error_code"`
-		Msg        *string `json:"error_msg"`
-		Detail     *string `json:"error_detail"`
-		EncodedMsg *string `json:"encoded_authorization_message"`
+		Status     int      `json:"status"`
+		Count      int      `json:"count"`      // 0 or left out: until cleared
+		Operations []string `json:"operations"` // left out: every operation
+		Code       *string  `json:"error_code"`
+		Msg        *string  `json:"error_msg"`
+		Detail     *string  `json:"error_detail"`
+		EncodedMsg *string  `json:"encoded_authorization_message"`
 	}
 	if !ok || !decodeBody(w, r, &body) {
 		return
@@ -185,11 +187,15 @@ func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e = e.Override(body.Code, body.Msg, body.Detail, body.EncodedMsg)
-	if err := m.InjectError(project, e, body.Count); err != nil {
+	if body.Operations != nil && len(body.Operations) == 0 {
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", "operations: name at least one operation, or leave it out for every one"))
+		return
+	}
+	if err := m.InjectError(project, e, body.Count, body.Operations...); err != nil {
 		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
 		return
 	}
-	writeAdmin(w, errorInjected{Count: body.Count, Code: e.Code, Project: project, Status: e.Status})
+	writeAdmin(w, errorInjected{Count: body.Count, Code: e.Code, Operations: body.Operations, Project: project, Status: e.Status})
 }
 
 func (m *Mock) adminClearError(w http.ResponseWriter, r *http.Request) {

@@ -27,7 +27,7 @@ func outcome(a engine.Answer) string { return a.String() }
 // the edge reads them and the engine decides it: no HTTP.
 func decide(m *Mock, project string, h http.Header) engine.Answer {
 	sw := parseSwitches(h)
-	return m.Decide(engine.ListInstancesStatus, project, &sw)
+	return m.Decide(engine.ListInstancesStatus, project, engine.Args{}, &sw)
 }
 
 // The switches in their documented order, decided as plain data: no HTTP.

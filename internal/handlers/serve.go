@@ -19,10 +19,12 @@ type decider func(r *http.Request) (project string, a engine.Answer)
 func errorAnswer(e wire.Error) engine.Answer { return engine.Answer{Err: &e} }
 
 // journaled serves a route whose requests the journal keeps (the API, IAM,
-// unknown routes), in one sequence: decide, wait, write, record.
-func (m *Mock) journaled(decide decider) http.HandlerFunc {
+// unknown routes), in one sequence: decide, wait, write, record. operation
+// names it in the journal ("" for a route that does not exist).
+func (m *Mock) journaled(operation string, decide decider) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		e := begin(w, r)
+		e.Operation = operation
 		defer m.Record(&e) // also when a fault drops the connection (a panic)
 		project, a := decide(r)
 		e.ProjectID, e.Scenario, e.Fault = own(project, longLine(r)), a.Scenario, string(a.Fault)
@@ -40,16 +42,26 @@ func (m *Mock) journaled(decide decider) http.HandlerFunc {
 }
 
 // api serves one operation of the emulated API: the project from the path,
-// the signature checked, the switches read, the engine's answer.
-func (m *Mock) api(op *engine.Operation) http.HandlerFunc {
-	return m.journaled(func(r *http.Request) (string, engine.Answer) {
+// the signature checked, the switches and the operation's own arguments
+// read, the engine's answer.
+func (m *Mock) api(op *engine.Operation, args func(*http.Request) engine.Args) http.HandlerFunc {
+	return m.journaled(op.Name, func(r *http.Request) (string, engine.Answer) {
 		project := projectParam(r)
 		if e := m.authenticate(r); e != nil {
 			return project, engine.Answer{Err: e}
 		}
 		sw := parseSwitches(r.Header)
-		return project, m.Decide(op, project, &sw)
+		return project, m.Decide(op, project, args(r), &sw)
 	})
+}
+
+// The arguments operations take from a request.
+func noArgs(*http.Request) engine.Args { return engine.Args{} }
+
+func query(r *http.Request) engine.Args { return engine.Args{Query: r.URL.Query()} }
+
+func pathID(name string) func(*http.Request) engine.Args {
+	return func(r *http.Request) engine.Args { return engine.Args{ID: pathParam(r, name), Query: r.URL.Query()} }
 }
 
 // waited is how a wait ended.

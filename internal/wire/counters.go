@@ -47,3 +47,8 @@ func CounterRelations(where string, c *[NumCounters]int64) []string {
 	}
 	return problems
 }
+
+// Operations are the operations of the emulated API, by Huawei's operation
+// id: the names an error switch or a scenario's error may be limited to.
+var Operations = []string{"ListInstancesStatus", "ListDesktopsDetail", "ShowDesktopDetail", "ListDesktopPools",
+	"ListLoginState", "ListHistoryOnlineInfoNew", "ListLoginRecordsNew"}

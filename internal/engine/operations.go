@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"net/url"
+	"sync"
+
+	"github.com/workspace-mock/mockserver/internal/desktops"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// The operations of the emulated API, by Huawei's operation id. Each reads
+// the same data (a scenario's step at an instant), so every view agrees:
+// aggregating ListDesktopsDetail by pool gives ListInstancesStatus.
+var (
+	ListDesktopsDetail = viewOperation("ListDesktopsDetail", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
+		return v.ListDesktopsDetail(a.Query)
+	})
+	ShowDesktopDetail = viewOperation("ShowDesktopDetail", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
+		return v.ShowDesktopDetail(a.ID)
+	})
+	ListDesktopPools = viewOperation("ListDesktopPools", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
+		return v.ListDesktopPools(a.Query)
+	})
+	ListLoginState = viewOperation("ListLoginState", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
+		return v.ListLoginState(a.Query)
+	})
+	ListHistoryOnlineInfoNew = viewOperation("ListHistoryOnlineInfoNew", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
+		return v.ListHistoryOnlineInfoNew(a.Query)
+	})
+	ListLoginRecordsNew = viewOperation("ListLoginRecordsNew", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
+		return v.ListLoginRecordsNew(a.Query)
+	})
+)
+
+// Operations are every operation the emulator serves, for checking the
+// names a switch or a scenario file limits an error to.
+var Operations = []*Operation{ListInstancesStatus, ListDesktopsDetail, ShowDesktopDetail, ListDesktopPools,
+	ListLoginState, ListHistoryOnlineInfoNew, ListLoginRecordsNew}
+
+// OperationNames lists their names, in that order.
+func OperationNames() []string {
+	out := make([]string, len(Operations))
+	for i, op := range Operations {
+		out[i] = op.Name
+	}
+	return out
+}
+
+// Args are an operation's own parameters: the id its path names (a desktop,
+// a pool, a job) and its query.
+type Args struct {
+	ID    string
+	Query url.Values
+}
+
+// viewOperation is an operation answered from the desktops of the data.
+func viewOperation(name string, answer func(v *desktops.View, a Args) ([]byte, *wire.Error)) *Operation {
+	return &Operation{Name: name, answer: func(d Data, a Args) (fixtures.Payload, *wire.Error) {
+		body, err := answer(d.View(), a)
+		if err != nil {
+			return fixtures.Payload{}, err
+		}
+		return fixtures.NewPayload(body), nil
+	}}
+}
+
+// View is the data's desktops at its instant: a fleet's simulated desktops,
+// or desktops made from a scenario's counters. Made from counters, a view is
+// kept per (scenario, step, seed), since drawing the pools' traits costs a
+// few milliseconds for a thousand pools; fresh data is never kept.
+func (d Data) View() *desktops.View {
+	if d.step.Fleet != nil {
+		return desktops.FromFleet(d.step.Fleet, d.seed, d.at)
+	}
+	if d.sc.Fresh || d.views == nil {
+		return desktops.FromGroups(d.Groups(), d.seed, d.at)
+	}
+	k := viewKey{d.sc, d.index, d.seed}
+	if v := d.views.get(k); v != nil {
+		return v.MovedTo(d.at)
+	}
+	v := desktops.FromGroups(d.Groups(), d.seed, d.at)
+	d.views.put(k, v)
+	return v
+}
+
+type viewKey struct {
+	sc    *fixtures.Scenario
+	index int
+	seed  int64
+}
+
+// viewCache keeps the desktops made from counters, at most maxViews of them
+// (seeds a client makes up are not kept past it); a reload empties it.
+type viewCache struct {
+	mu sync.Mutex
+	m  map[viewKey]*desktops.View
+}
+
+const maxViews = 64
+
+func (c *viewCache) get(k viewKey) *desktops.View {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *viewCache) put(k viewKey, v *desktops.View) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxViews {
+		c.m = map[viewKey]*desktops.View{}
+	}
+	c.m[k] = v
+}
+
+func (c *viewCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}
