@@ -22,9 +22,9 @@ const MaxTimelineInstants = 100000
 // instants: exactly what the server answers as of each (X-Mock-Time).
 func timeline(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var (
-		scenario, dir, from, to, format string
-		step                            time.Duration
-		seed                            int64
+		scenario, dir, from, to, format, view string
+		step                                  time.Duration
+		seed                                  int64
 	)
 	fs := flag.NewFlagSet("mockserver timeline", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -34,10 +34,11 @@ func timeline(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&to, "to", "", "last instant, RFC 3339")
 	fs.DurationVar(&step, "step", time.Hour, "time between instants")
 	fs.StringVar(&format, "format", "table", "table, csv or json")
+	fs.StringVar(&view, "view", "status", "what to print: "+viewNames+" (the counters of connections/status, the tenant's login state, the pools, the online users of the range)")
 	fs.Int64Var(&seed, "seed", 0, "seed, as the server's --seed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: mockserver timeline --scenario NAME --from TIME --to TIME [--step 1h] [--format table|csv|json] [--seed N] [--scenarios DIR]")
+			fmt.Fprintln(stdout, "Usage: mockserver timeline --scenario NAME --from TIME --to TIME [--step 1h] [--view status|login-state|pools|online-users] [--format table|csv|json] [--seed N] [--scenarios DIR]")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return exitError{code: 0}
@@ -57,6 +58,10 @@ func timeline(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("--step %s: must be positive", step)
 	case format != "table" && format != "csv" && format != "json":
 		return usageError("--format %q: table, csv or json", format)
+	case view != "status" && timelineViews[view].op == nil:
+		return usageError("--view %q: one of %s", view, viewNames)
+	case engine.CountInstants(start, end, step) > MaxTimelineInstants:
+		return usageError("%s to %s by %s is %d instants, more than %d: take a longer --step", from, to, step, engine.CountInstants(start, end, step), MaxTimelineInstants)
 	}
 	_, set, problems := fixtures.Open(dir)
 	if len(problems) > 0 {
@@ -69,6 +74,10 @@ func timeline(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("%v", bad.Unwrap())
 	case err != nil:
 		return err
+	}
+	if view != "status" {
+		err := printView(ctx, eng, timelineViews[view], start, end, step, format, stdout)
+		return timelineEnded(err)
 	}
 	var out timelineWriter
 	switch format {
@@ -83,17 +92,19 @@ func timeline(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	err = eng.Snapshots(ctx, "", start, end, step, MaxTimelineInstants, out.row)
-	if errors.Is(err, engine.ErrTooManyInstants) {
-		return usageError("%s to %s by %s: %v: take a longer --step", from, to, step, err)
-	}
-	if errors.Is(err, context.Canceled) {
-		_ = out.end()
-		return exitError{code: 1, msg: "timeline stopped"}
-	}
 	if err != nil {
-		return err
+		_ = out.end()
+		return timelineEnded(err)
 	}
 	return out.end()
+}
+
+// timelineEnded says how a timeline that did not run through ended.
+func timelineEnded(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return exitError{code: 1, msg: "timeline stopped"}
+	}
+	return err
 }
 
 // timelineWriter prints the rows of a timeline as they are computed.

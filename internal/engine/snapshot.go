@@ -237,3 +237,17 @@ func (p *Preview) Each(ctx context.Context, fn func(SnapshotJSON) error) error {
 		return fn(s.JSON())
 	})
 }
+
+// AnswerAt is operation op's answer for the project's scenario at instant t,
+// request switches aside: its 200 body, or the error or fault it answers
+// instead. For `mockserver timeline --view`; it changes nothing.
+func (e *Engine) AnswerAt(op *Operation, project string, args Args, t time.Time) ([]byte, *wire.Error, fixtures.Fault, error) {
+	sc := e.scenarioOf(project)
+	if sc == nil {
+		return nil, nil, fixtures.FaultNone, ErrUpstream
+	}
+	r := resolve(op.Name, sc, &sc.Steps[0], 0, e.seed, 0, t.Truncate(time.Second))
+	r.data.views = &e.views
+	err, fault, body := op.answerStep(r, args)
+	return body.Bytes, err, fault, nil
+}
