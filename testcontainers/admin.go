@@ -115,6 +115,7 @@ func (a *Admin) Reset(ctx context.Context) error {
 // Request is one entry of the request journal: what a client sent and
 // what it was answered.
 type Request struct {
+	Operation     string    `json:"operation,omitempty"` // ListInstancesStatus, ListDesktopsDetail, ...
 	Time          time.Time `json:"time"`
 	Method        string    `json:"method"`
 	Path          string    `json:"path"`

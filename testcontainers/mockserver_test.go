@@ -125,7 +125,7 @@ func TestRunServesAFolderOnAFrozenClockWithAToken(t *testing.T) {
 	}
 
 	reqs, err := admin.Requests(ctx)
-	if err != nil || len(reqs) != 5 || reqs[1].Status != 500 || reqs[3].ProjectID != "p2" || reqs[0].RequestID == "" {
+	if err != nil || len(reqs) != 5 || reqs[1].Status != 500 || reqs[0].Operation != "ListInstancesStatus" || reqs[3].ProjectID != "p2" || reqs[0].RequestID == "" {
 		t.Fatalf("journal: %v %+v", err, reqs)
 	}
 	if err := admin.Reset(ctx); err != nil {

@@ -20,6 +20,7 @@ package workspacemock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -35,6 +36,7 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
 	"github.com/workspace-mock/mockserver/internal/wire"
@@ -68,7 +70,34 @@ type Credential struct {
 // Request is one request the server answered, as a test inspects it: the
 // same record GET /_mock/requests shows. Auth headers are kept as booleans
 // only, never their values.
-type Request = handlers.Entry
+type Request struct {
+	Time          time.Time
+	Operation     string // Huawei's operation id (ListInstancesStatus...); "" for a route that does not exist
+	Method        string
+	Path          string
+	Query         string
+	ProjectID     string // from the API path
+	RequestID     string // the X-Request-Id it was answered with
+	Status        int    // 0 when a transport fault answered, or the client left first
+	Fault         string // reset, empty, malformed, hang
+	Scenario      string
+	Latency       time.Duration
+	XProjectID    string // the X-Project-Id header
+	UserAgent     string
+	SdkDate       string
+	Authorization bool // an Authorization header was sent
+	SecurityToken bool // an X-Security-Token header was sent
+	AuthToken     bool // an X-Auth-Token header was sent
+	Proxied       bool // the upstream answered (--upstream)
+}
+
+func requests(entries []engine.Entry) []Request {
+	out := make([]Request, len(entries))
+	for i, e := range entries {
+		out[i] = Request(e)
+	}
+	return out
+}
 
 // Server is a running emulator.
 type Server struct {
@@ -135,16 +164,13 @@ func newMock(o Options) (*handlers.Mock, error) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	start, err := set.StartName(o.Scenario)
-	if err != nil {
-		return nil, fmt.Errorf("workspacemock: Options.Scenario: %w", err)
-	}
 	var verifier *aksk.Verifier
 	if len(o.Credentials) > 0 {
 		creds := make([]aksk.Credential, len(o.Credentials))
 		for i, c := range o.Credentials {
 			creds[i] = aksk.Credential{AK: c.AK, SK: c.SK, SecurityToken: c.SecurityToken}
 		}
+		var err error
 		if verifier, err = aksk.NewVerifier(creds, nil); err != nil {
 			return nil, err
 		}
@@ -153,8 +179,13 @@ func newMock(o Options) (*handlers.Mock, error) {
 	if o.FreezeClock {
 		speed = new(float64)
 	}
-	return handlers.New(handlers.Options{Scenarios: set, Scenario: start, Seed: o.Seed, ClockStart: o.ClockStart, ClockSpeed: speed,
+	m, err := handlers.New(handlers.Options{Scenarios: set, Scenario: o.Scenario, Seed: o.Seed, ClockStart: o.ClockStart, ClockSpeed: speed,
 		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
+	var bad engine.ScenarioError
+	if errors.As(err, &bad) {
+		return nil, fmt.Errorf("workspacemock: Options.Scenario: %w", bad.Unwrap())
+	}
+	return m, err
 }
 
 // URL is the base URL to give clients (an SDK endpoint), without a trailing slash.
@@ -172,9 +203,11 @@ func (s *Server) SetScenario(name string) error { return s.Project("").SetScenar
 
 // InjectError makes the next count requests fail with the documented error
 // for status; count 0 means every request until ClearError or Reset, as in
-// the admin API. An undocumented status or a negative count is an error.
-func (s *Server) InjectError(status, count int) error {
-	return s.Project("").InjectError(status, count)
+// the admin API. Given operations (ListDesktopsDetail...), only their
+// requests fail. An undocumented status, an unknown operation or a negative
+// count is an error.
+func (s *Server) InjectError(status, count int, operations ...string) error {
+	return s.Project("").InjectError(status, count, operations...)
 }
 
 // ClearError removes an injected error.
@@ -227,13 +260,14 @@ func (s *Server) Project(id string) *Project { return &Project{s, id} }
 func (p *Project) SetScenario(name string) error { return p.s.mock.SetScenario(p.id, name) }
 
 // InjectError makes this project's next count requests fail with the
-// documented error for status; count 0: until ClearError or Reset.
-func (p *Project) InjectError(status, count int) error {
+// documented error for status; count 0: until ClearError or Reset. Given
+// operations, only their requests fail.
+func (p *Project) InjectError(status, count int, operations ...string) error {
 	e, err := wire.Documented(status)
 	if err != nil {
 		return err
 	}
-	return p.s.mock.InjectError(p.id, e, count)
+	return p.s.mock.InjectError(p.id, e, count, operations...)
 }
 
 // ClearError removes this project's injected error.
@@ -255,7 +289,7 @@ func (p *Project) SetClockSpeed(x float64) error { return p.s.mock.SetClock(p.id
 func (p *Project) Reset() { p.s.mock.Reset(p.id) }
 
 // Requests returns this project's requests, newest last.
-func (p *Project) Requests() []Request { return p.s.mock.Requests(p.id, time.Time{}) }
+func (p *Project) Requests() []Request { return requests(p.s.mock.Requests(p.id, time.Time{})) }
 
 // inProcess is a RoundTripper that calls the handler directly: no port, no
 // goroutine, no network. Transport faults become the errors a socket gives.

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
-	"github.com/workspace-mock/mockserver/internal/handlers"
 	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -38,6 +38,7 @@ type config struct {
 	credentials     string
 	iamProjects     map[string]string
 	adminToken      string
+	allowedHosts    []string
 	journalSize     int
 	watch           bool
 	watchInterval   time.Duration
@@ -151,6 +152,29 @@ func (f pairsFlag) Set(s string) error {
 	return nil
 }
 
+// hostsFlag parses host names separated by commas.
+type hostsFlag struct{ hosts *[]string }
+
+func (f hostsFlag) String() string {
+	if f.hosts == nil {
+		return ""
+	}
+	return strings.Join(*f.hosts, ",")
+}
+
+func (f hostsFlag) Set(s string) error {
+	var out []string
+	for _, h := range strings.Split(s, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" || strings.ContainsAny(h, "/:@ ") {
+			return fmt.Errorf("%q: give host names separated by commas (mock.dev.example,other.example), or *", s)
+		}
+		out = append(out, h)
+	}
+	*f.hosts = out
+	return nil
+}
+
 // timeFlag parses an RFC 3339 time; empty is the zero time.
 type timeFlag struct{ t *time.Time }
 
@@ -245,7 +269,7 @@ func envName(flagName string) string {
 }
 
 // MaxJournalSize bounds --journal-size: an entry keeps at most ~3 KB
-// (handlers.MaxEntryField per string), so at most ~300 MB in all.
+// (engine.MaxEntryField per string), so at most ~300 MB in all.
 const MaxJournalSize = 100_000
 
 func newFlagSet(name string, c *config) *flag.FlagSet {
@@ -270,6 +294,7 @@ func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.credentials, "credentials", "", "YAML file of several AK/SK pairs (and temporary ones with security_token) for --auth aksk")
 	fs.Var(pairsFlag{&c.iamProjects}, "iam-projects", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "Bearer token the admin API (/_mock/) requires; empty: none (never logged)")
+	fs.Var(hostsFlag{&c.allowedHosts}, "allowed-hosts", "host names a browser may reach the admin API by, besides IP addresses, localhost and names without a dot: name,name (*: any)")
 	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: the default 1000; negative: no journal")
 	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving (turn off with --watch=false)")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")
@@ -304,6 +329,8 @@ Usage:
   mockserver validate [DIR]       check the scenario files of DIR (or --scenarios, or the embedded set),
                                   and the --credentials file when given
   mockserver healthcheck [flags]  exit 0 when the server at --addr answers /healthz
+  mockserver timeline [flags]     print a scenario's counters over simulated instants
+                                  (mockserver timeline --help for its flags)
 
 Flags (each has an environment twin; the flag wins):
 `)
@@ -379,8 +406,8 @@ func (c *config) check(cmd string) string {
 		return fmt.Sprintf("--max-header-bytes %d: must be at least 1024", c.maxHeaderBytes)
 	case c.journalSize > MaxJournalSize:
 		return fmt.Sprintf("--journal-size %d: at most %d", c.journalSize, MaxJournalSize)
-	case handlers.CheckClockSpeed(c.clockSpeed) != "":
-		return "--clock-speed: " + handlers.CheckClockSpeed(c.clockSpeed)
+	case engine.CheckClockSpeed(c.clockSpeed) != "":
+		return "--clock-speed: " + engine.CheckClockSpeed(c.clockSpeed)
 	case c.watchInterval < 10*time.Millisecond:
 		return fmt.Sprintf("--watch-interval %s: must be at least 10ms", c.watchInterval)
 	case c.headerTimeout <= 0 || c.idleTimeout <= 0:

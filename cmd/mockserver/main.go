@@ -4,6 +4,7 @@
 //	mockserver [flags]              serve (embedded scenarios unless --scenarios)
 //	mockserver validate [DIR]       check scenario files, print file:line: problem
 //	mockserver healthcheck [flags]  exit 0 when the server at --addr is healthy
+//	mockserver timeline [flags]     a scenario's counters over simulated instants
 package main
 
 import (
@@ -45,17 +46,13 @@ func main() {
 	}
 }
 
-// tuneGC trades a few MB for throughput: the scenario data and gofakeit's
-// tables keep ~1 MB live, and a request leaves ~750 bytes of garbage (most
-// of it chi's route context and net/http's path values), so at Go's default
-// GOGC=100 the collector runs every few hundred requests under load. GOGC=300
-// with a 20 MiB soft limit keeps RSS near 26 MB under the benchmark's load
-// (16 MiB: 22 MB, ~2% fewer req/s). GOGC/GOMEMLIMIT override.
+// tuneGC trades a few MB for throughput: a request leaves ~750 bytes of
+// garbage (most of it chi's route context and net/http's path values), so at
+// Go's default GOGC=100 the collector runs every few hundred requests under
+// load. GOGC overrides; the soft memory limit is set once the scenarios are
+// loaded (setMemoryLimit).
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(300)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(20 << 20)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
 )
@@ -26,7 +27,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "timeline" {
-		return timeline(args, getenv, stdout)
+		return timeline(ctx, args, getenv, stdout)
 	}
 	cfg, rest, err := parseConfig(cmd, args, getenv, stdout)
 	if err != nil {
@@ -87,10 +88,11 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
 	}
-	mock, start, err := newMock(cfg, set, log)
+	mock, err := newMock(cfg, set, log)
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(getenv, log)
 	listeners, logAttrs, err := listen(cfg)
 	if err != nil {
 		return err
@@ -122,7 +124,7 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 	if !cfg.clockStart.IsZero() || cfg.clockSpeed != 1 {
 		logAttrs = append(logAttrs, "clock", mock.Now("").Format(time.RFC3339), "clock_speed", cfg.clockSpeed)
 	}
-	log.Info("mockserver listening", append(logAttrs, "scenario", start, "seed", cfg.seed,
+	log.Info("mockserver listening", append(logAttrs, "scenario", mock.Startup(), "seed", cfg.seed,
 		"scenarios", set.Len(), "source", source, "auth", cfg.auth)...)
 	if cfg.scenariosDir != "" && cfg.watch {
 		go folder.Watch(ctx, cfg.watchInterval, func(set *fixtures.Set, problems fixtures.Problems) {
@@ -130,37 +132,37 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 				log.Error("scenario file rejected; its last good version keeps serving", "problem", p.String())
 			}
 			mock.SetScenarios(set)
+			setMemoryLimit(getenv, log)
 			log.Info("scenarios reloaded", "scenarios", set.Len(), "problems", len(problems))
 		})
 	}
 	return serveUntilStopped(ctx, srv, listeners, mock, cfg.shutdownTimeout, log)
 }
 
-// newMock builds the emulator from the settings; it returns the start-up
-// scenario's name too.
-func newMock(cfg *config, set *fixtures.Set, log *slog.Logger) (*handlers.Mock, string, error) {
-	start, err := set.StartName(cfg.scenario)
-	if err != nil {
-		return nil, "", exitError{code: 2, msg: "--scenario: " + err.Error()}
-	}
+// newMock builds the emulator from the settings.
+func newMock(cfg *config, set *fixtures.Set, log *slog.Logger) (*handlers.Mock, error) {
 	verifier, err := cfg.verifier()
 	if err != nil {
-		return nil, "", exitError{code: 2, msg: err.Error()}
+		return nil, exitError{code: 2, msg: err.Error()}
 	}
 	up, recorder, err := cfg.upstreamAndRecorder()
 	if err != nil {
-		return nil, "", exitError{code: 2, msg: err.Error()}
+		return nil, exitError{code: 2, msg: err.Error()}
 	}
 	mock, err := handlers.New(handlers.Options{Upstream: up, Recorder: recorder,
-		Scenarios: set, Scenario: start, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
+		Scenarios: set, Scenario: cfg.scenario, Seed: cfg.seed, Error: cfg.startErr, Delay: cfg.delay,
 		MaxHeaderBytes: cfg.maxHeaderBytes, Logger: log, Verifier: verifier, RegionProjects: cfg.iamProjects,
-		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, BodyTimeout: cfg.headerTimeout,
+		JournalSize: cfg.journalSize, AdminToken: cfg.adminToken, AllowedHosts: cfg.allowedHosts, BodyTimeout: cfg.headerTimeout,
 		ClockStart: cfg.clockStart, ClockSpeed: &cfg.clockSpeed,
 	})
-	if err != nil {
-		return nil, "", exitError{code: 2, msg: err.Error()}
+	var bad engine.ScenarioError
+	switch {
+	case errors.As(err, &bad):
+		return nil, exitError{code: 2, msg: "--scenario: " + bad.Unwrap().Error()}
+	case err != nil:
+		return nil, exitError{code: 2, msg: err.Error()}
 	}
-	return mock, start, nil
+	return mock, nil
 }
 
 // listen opens --addr and, if given, --tls-addr; it returns what the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
@@ -18,11 +20,11 @@ const MaxTimelineInstants = 100000
 
 // timeline prints a scenario's counters per pool over a range of simulated
 // instants: exactly what the server answers as of each (X-Mock-Time).
-func timeline(args []string, getenv func(string) string, stdout io.Writer) error {
+func timeline(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	var (
-		scenario, dir, from, to, format string
-		step                            time.Duration
-		seed                            int64
+		scenario, dir, from, to, format, view string
+		step                                  time.Duration
+		seed                                  int64
 	)
 	fs := flag.NewFlagSet("mockserver timeline", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -32,10 +34,11 @@ func timeline(args []string, getenv func(string) string, stdout io.Writer) error
 	fs.StringVar(&to, "to", "", "last instant, RFC 3339")
 	fs.DurationVar(&step, "step", time.Hour, "time between instants")
 	fs.StringVar(&format, "format", "table", "table, csv or json")
+	fs.StringVar(&view, "view", "status", "what to print: "+viewNames+" (the counters of connections/status, the tenant's login state, the pools, the online users of the range)")
 	fs.Int64Var(&seed, "seed", 0, "seed, as the server's --seed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: mockserver timeline --scenario NAME --from TIME --to TIME [--step 1h] [--format table|csv|json] [--seed N] [--scenarios DIR]")
+			fmt.Fprintln(stdout, "Usage: mockserver timeline --scenario NAME --from TIME --to TIME [--step 1h] [--view status|login-state|pools|online-users] [--format table|csv|json] [--seed N] [--scenarios DIR]")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return exitError{code: 0}
@@ -53,88 +56,128 @@ func timeline(args []string, getenv func(string) string, stdout io.Writer) error
 		return usageError("--to %s is before --from %s", to, from)
 	case step <= 0:
 		return usageError("--step %s: must be positive", step)
-	case int64(end.Sub(start)/step) >= MaxTimelineInstants:
-		return usageError("%s to %s by %s is more than %d instants: take a longer --step", from, to, step, MaxTimelineInstants)
 	case format != "table" && format != "csv" && format != "json":
 		return usageError("--format %q: table, csv or json", format)
+	case view != "status" && timelineViews[view].op == nil:
+		return usageError("--view %q: one of %s", view, viewNames)
+	case engine.CountInstants(start, end, step) > MaxTimelineInstants:
+		return usageError("%s to %s by %s is %d instants, more than %d: take a longer --step", from, to, step, engine.CountInstants(start, end, step), MaxTimelineInstants)
 	}
 	_, set, problems := fixtures.Open(dir)
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
 	}
-	sc := set.Get(scenario)
-	if sc == nil {
-		return usageError("unknown scenario %q (known: %s)", scenario, strings.Join(set.Names(), ", "))
+	eng, err := engine.New(engine.Config{Scenarios: set, Scenario: scenario, Seed: seed})
+	var bad engine.ScenarioError
+	switch {
+	case errors.As(err, &bad):
+		return usageError("%v", bad.Unwrap())
+	case err != nil:
+		return err
 	}
-	var rows []fixtures.Snapshot
-	for t := start; !t.After(end); t = t.Add(step) {
-		rows = append(rows, sc.SnapshotAt(seed, t.Truncate(time.Second)))
+	if view != "status" {
+		err := printView(ctx, eng, timelineViews[view], start, end, step, format, stdout)
+		return timelineEnded(err)
 	}
+	var out timelineWriter
 	switch format {
 	case "json":
-		return writeTimelineJSON(stdout, rows)
+		out = &jsonTimeline{w: stdout}
 	case "csv":
-		return writeTimelineCSV(stdout, rows)
+		out = &csvTimeline{w: stdout}
+	default:
+		out = &tableTimeline{w: tabwriter.NewWriter(stdout, 0, 0, 1, ' ', tabwriter.AlignRight)}
 	}
-	return writeTimelineTable(stdout, rows)
+	if err := out.begin(); err != nil {
+		return err
+	}
+	err = eng.Snapshots(ctx, "", start, end, step, MaxTimelineInstants, out.row)
+	if err != nil {
+		_ = out.end()
+		return timelineEnded(err)
+	}
+	return out.end()
 }
 
-func writeTimelineJSON(w io.Writer, rows []fixtures.Snapshot) error {
-	type errorJSON struct {
-		Status int    `json:"status"`
-		Code   string `json:"error_code"`
-		Msg    string `json:"error_msg"`
+// timelineEnded says how a timeline that did not run through ended.
+func timelineEnded(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return exitError{code: 1, msg: "timeline stopped"}
 	}
-	type rowJSON struct {
-		Time    string           `json:"time"`
-		Statics []fixtures.Group `json:"statics,omitempty"`
-		Error   *errorJSON       `json:"error,omitempty"`
-		Fault   fixtures.Fault   `json:"fault,omitempty"`
+	return err
+}
+
+// timelineWriter prints the rows of a timeline as they are computed.
+type timelineWriter interface {
+	begin() error
+	row(engine.Snapshot) error
+	end() error
+}
+
+// jsonTimeline writes the rows as one JSON array, indented as
+// encoding/json's Encoder with two spaces would write it.
+type jsonTimeline struct {
+	w    io.Writer
+	rows int
+}
+
+func (t *jsonTimeline) begin() error { _, err := io.WriteString(t.w, "[\n  "); return err }
+
+func (t *jsonTimeline) row(s engine.Snapshot) error {
+	b, err := json.MarshalIndent(s.JSON(), "  ", "  ")
+	if err != nil {
+		return err
 	}
-	out := make([]rowJSON, len(rows))
-	for i, r := range rows {
-		out[i] = rowJSON{Time: r.Time.Format(time.RFC3339), Statics: r.Statics, Fault: r.Fault}
-		if r.Error != nil {
-			out[i].Error = &errorJSON{r.Error.Status, r.Error.Code, r.Error.Msg}
-		} else if out[i].Statics == nil && r.Fault == fixtures.FaultNone {
-			out[i].Statics = []fixtures.Group{}
+	if t.rows > 0 {
+		b = append([]byte(",\n  "), b...)
+	}
+	t.rows++
+	_, err = t.w.Write(b)
+	return err
+}
+
+func (t *jsonTimeline) end() error { _, err := io.WriteString(t.w, "\n]\n"); return err }
+
+// counterColumns are the counters' names in the reference page's order,
+// without their _num suffix.
+var counterColumns = func() []string {
+	out := make([]string, len(fixtures.CounterNames))
+	for i, n := range fixtures.CounterNames {
+		out[i] = strings.TrimSuffix(n, "_num")
+	}
+	return out
+}()
+
+type csvTimeline struct{ w io.Writer }
+
+func (t *csvTimeline) begin() error {
+	_, err := fmt.Fprintf(t.w, "time,static_name,%s,status,error_code\n", strings.Join(counterColumns, ","))
+	return err
+}
+
+func (t *csvTimeline) row(r engine.Snapshot) error {
+	at := r.Time.Format(time.RFC3339)
+	var err error
+	switch {
+	case r.Error != nil:
+		_, err = fmt.Fprintf(t.w, "%s,%s,%d,%s\n", at, strings.Repeat(",", len(counterColumns)), r.Error.Status, r.Error.Code)
+	case r.Fault != fixtures.FaultNone:
+		_, err = fmt.Fprintf(t.w, "%s,%s,0,fault %s\n", at, strings.Repeat(",", len(counterColumns)), r.Fault)
+	}
+	for i := range r.Statics {
+		g := &r.Statics[i]
+		b := fmt.Appendf(nil, "%s,%s", at, csvField(g.StaticName))
+		for _, c := range g.Counters() {
+			b = fmt.Appendf(b, ",%d", c)
+		}
+		if _, err = t.w.Write(append(b, ",200,\n"...)); err != nil {
+			return err
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return err
 }
 
-var counterColumns = []string{"running", "stop", "hibernate", "other", "attached", "unattached", "cannot_attach",
-	"in_process", "in_use", "unregistered", "ready", "disconnected", "unknown"}
-
-func counters(g fixtures.Group) []int32 {
-	return []int32{g.RunningNum, g.StopNum, g.HibernateNum, g.OtherNum, g.AttachedNum, g.UnattachedNum, g.CannotAttachNum,
-		g.InProcessNum, g.InUseNum, g.UnregisteredNum, g.ReadyNum, g.DisconnectedNum, g.UnknownNum}
-}
-
-func writeTimelineCSV(w io.Writer, rows []fixtures.Snapshot) error {
-	fmt.Fprintf(w, "time,static_name,%s,status,error_code\n", strings.Join(counterColumns, ","))
-	for _, r := range rows {
-		t := r.Time.Format(time.RFC3339)
-		switch {
-		case r.Error != nil:
-			fmt.Fprintf(w, "%s,%s,%d,%s\n", t, strings.Repeat(",", len(counterColumns)), r.Error.Status, r.Error.Code)
-			continue
-		case r.Fault != fixtures.FaultNone:
-			fmt.Fprintf(w, "%s,%s,0,fault %s\n", t, strings.Repeat(",", len(counterColumns)), r.Fault)
-			continue
-		}
-		for _, g := range r.Statics {
-			fmt.Fprintf(w, "%s,%s", t, csvField(g.StaticName))
-			for _, c := range counters(g) {
-				fmt.Fprintf(w, ",%d", c)
-			}
-			fmt.Fprint(w, ",200,\n")
-		}
-	}
-	return nil
-}
+func (t *csvTimeline) end() error { return nil }
 
 func csvField(s string) string {
 	if strings.ContainsAny(s, ",\"\n") {
@@ -143,30 +186,34 @@ func csvField(s string) string {
 	return s
 }
 
-func writeTimelineTable(w io.Writer, rows []fixtures.Snapshot) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "time\tpool\t")
+type tableTimeline struct{ w *tabwriter.Writer }
+
+func (t *tableTimeline) begin() error {
+	fmt.Fprint(t.w, "time\tpool\t")
 	for _, c := range counterColumns {
-		fmt.Fprintf(tw, "%s\t", c)
+		fmt.Fprintf(t.w, "%s\t", c)
 	}
-	fmt.Fprintln(tw)
-	for _, r := range rows {
-		t := r.Time.Format("2006-01-02 Mon 15:04:05")
-		switch {
-		case r.Error != nil:
-			fmt.Fprintf(tw, "%s\t(the API answers %d %s)\t%s\n", t, r.Error.Status, r.Error.Code, strings.Repeat("-\t", len(counterColumns)))
-			continue
-		case r.Fault != fixtures.FaultNone:
-			fmt.Fprintf(tw, "%s\t(a transport fault: %s)\t%s\n", t, r.Fault, strings.Repeat("-\t", len(counterColumns)))
-			continue
-		}
-		for _, g := range r.Statics {
-			fmt.Fprintf(tw, "%s\t%s\t", t, g.StaticName)
-			for _, c := range counters(g) {
-				fmt.Fprintf(tw, "%d\t", c)
-			}
-			fmt.Fprintln(tw)
-		}
-	}
-	return tw.Flush()
+	_, err := fmt.Fprintln(t.w)
+	return err
 }
+
+func (t *tableTimeline) row(r engine.Snapshot) error {
+	at := r.Time.Format("2006-01-02 Mon 15:04:05")
+	switch {
+	case r.Error != nil:
+		fmt.Fprintf(t.w, "%s\t(the API answers %d %s)\t%s\n", at, r.Error.Status, r.Error.Code, strings.Repeat("-\t", len(counterColumns)))
+	case r.Fault != fixtures.FaultNone:
+		fmt.Fprintf(t.w, "%s\t(a transport fault: %s)\t%s\n", at, r.Fault, strings.Repeat("-\t", len(counterColumns)))
+	}
+	for i := range r.Statics {
+		g := &r.Statics[i]
+		fmt.Fprintf(t.w, "%s\t%s\t", at, g.StaticName)
+		for _, c := range g.Counters() {
+			fmt.Fprintf(t.w, "%d\t", c)
+		}
+		fmt.Fprintln(t.w)
+	}
+	return nil
+}
+
+func (t *tableTimeline) end() error { return t.w.Flush() }

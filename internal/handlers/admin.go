@@ -11,12 +11,14 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/workspace-mock/mockserver/api"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // adminRoutes is the JSON admin API under /_mock/.
 func (m *Mock) adminRoutes(r chi.Router) {
+	r.Use(guardAdmin(m.allowedHosts))
 	r.Get("/ui", adminUI) // the page loads without the token, then asks for it
 	r.Group(func(r chi.Router) {
 		r.Use(m.requireAdminToken)
@@ -61,7 +63,7 @@ func targetProject(w http.ResponseWriter, r *http.Request) (string, bool) {
 		return "", true
 	}
 	if msg := wire.CheckProjectID(p); msg != "" {
-		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("project_id %q: %s", truncate(p, 80), msg)))
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("project_id %q: %s", wire.Truncate(p, 80), msg)))
 		return "", false
 	}
 	return p, true
@@ -96,6 +98,42 @@ func writeAdmin(w http.ResponseWriter, v any) {
 	writeJSON(w, http.StatusOK, body)
 }
 
+// The admin API's answers, as api/openapi.yaml describes them; fields in
+// the order of their names, as the JSON has them.
+type (
+	scenariosAnswer struct {
+		Global    string            `json:"global"`
+		Projects  map[string]string `json:"projects"`
+		Scenarios []scenarioInfo    `json:"scenarios"`
+		Startup   string            `json:"startup"`
+	}
+	scenarioSet struct {
+		Project  string `json:"project_id"`
+		Scenario string `json:"scenario"`
+	}
+	errorInjected struct {
+		Count      int      `json:"count"`
+		Code       string   `json:"error_code"`
+		Operations []string `json:"operations,omitempty"`
+		Project    string   `json:"project_id"`
+		Status     int      `json:"status"`
+	}
+	delaySet struct {
+		Delay   string `json:"delay"`
+		Project string `json:"project_id"`
+	}
+	// done answers a change that has nothing else to report.
+	done struct {
+		Project string `json:"project_id"`
+	}
+	requestsAnswer struct {
+		Requests []Entry `json:"requests"`
+	}
+	driftAnswer struct {
+		Drift []upstream.Drift `json:"drift"`
+	}
+)
+
 type scenarioInfo struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description,omitempty"`
@@ -104,14 +142,14 @@ type scenarioInfo struct {
 }
 
 func (m *Mock) adminScenarios(w http.ResponseWriter, _ *http.Request) {
-	set := m.set.Load()
+	set := m.Scenarios()
 	list := make([]scenarioInfo, 0, set.Len())
 	for _, name := range set.Names() {
 		sc := set.Get(name)
 		list = append(list, scenarioInfo{sc.Name, sc.Description, sc.File, sc.Projects})
 	}
 	global, projects := m.Active()
-	writeAdmin(w, map[string]any{"scenarios": list, "startup": m.startName, "global": global, "projects": projects})
+	writeAdmin(w, scenariosAnswer{Global: global, Projects: projects, Scenarios: list, Startup: m.Startup()})
 }
 
 func (m *Mock) adminSetScenario(w http.ResponseWriter, r *http.Request) {
@@ -126,18 +164,19 @@ func (m *Mock) adminSetScenario(w http.ResponseWriter, r *http.Request) {
 		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
 		return
 	}
-	writeAdmin(w, map[string]string{"project_id": project, "scenario": body.Name})
+	writeAdmin(w, scenarioSet{Project: project, Scenario: body.Name})
 }
 
 func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 	project, ok := targetProject(w, r)
 	var body struct {
-		Status     int     `json:"status"`
-		Count      int     `json:"count"` // 0 or left out: until cleared
-		Code       *string `json:"error_code"`
-		Msg        *string `json:"error_msg"`
-		Detail     *string `json:"error_detail"`
-		EncodedMsg *string `json:"encoded_authorization_message"`
+		Status     int      `json:"status"`
+		Count      int      `json:"count"`      // 0 or left out: until cleared
+		Operations []string `json:"operations"` // left out: every operation
+		Code       *string  `json:"error_code"`
+		Msg        *string  `json:"error_msg"`
+		Detail     *string  `json:"error_detail"`
+		EncodedMsg *string  `json:"encoded_authorization_message"`
 	}
 	if !ok || !decodeBody(w, r, &body) {
 		return
@@ -148,17 +187,21 @@ func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e = e.Override(body.Code, body.Msg, body.Detail, body.EncodedMsg)
-	if err := m.InjectError(project, e, body.Count); err != nil {
+	if body.Operations != nil && len(body.Operations) == 0 {
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", "operations: name at least one operation, or leave it out for every one"))
+		return
+	}
+	if err := m.InjectError(project, e, body.Count, body.Operations...); err != nil {
 		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
 		return
 	}
-	writeAdmin(w, map[string]any{"project_id": project, "status": e.Status, "error_code": e.Code, "count": body.Count})
+	writeAdmin(w, errorInjected{Count: body.Count, Code: e.Code, Operations: body.Operations, Project: project, Status: e.Status})
 }
 
 func (m *Mock) adminClearError(w http.ResponseWriter, r *http.Request) {
 	if project, ok := targetProject(w, r); ok {
 		m.ClearError(project)
-		writeAdmin(w, map[string]string{"project_id": project})
+		writeAdmin(w, done{project})
 	}
 }
 
@@ -175,20 +218,20 @@ func (m *Mock) adminRequests(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeAdmin(w, map[string]any{"requests": m.Requests(project, since)})
+	writeAdmin(w, requestsAnswer{m.Requests(project, since)})
 }
 
 func (m *Mock) adminClearRequests(w http.ResponseWriter, r *http.Request) {
 	if project, ok := targetProject(w, r); ok {
 		m.ClearRequests(project)
-		writeAdmin(w, map[string]string{"project_id": project})
+		writeAdmin(w, done{project})
 	}
 }
 
 func (m *Mock) adminReset(w http.ResponseWriter, r *http.Request) {
 	if project, ok := targetProject(w, r); ok {
 		m.Reset(project)
-		writeAdmin(w, map[string]string{"project_id": project})
+		writeAdmin(w, done{project})
 	}
 }
 
@@ -199,5 +242,5 @@ func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
 
 // adminDrift lists how the upstream's answers departed from the contract.
 func (m *Mock) adminDrift(w http.ResponseWriter, _ *http.Request) {
-	writeAdmin(w, map[string]any{"drift": m.drift.List()})
+	writeAdmin(w, driftAnswer{m.drift.List()})
 }

@@ -57,13 +57,15 @@ func readBodies(timeout time.Duration) func(http.Handler) http.Handler {
 			rc := http.NewResponseController(w)
 			_ = rc.SetReadDeadline(time.Now().Add(timeout)) // not supported in process: nothing to wait for there
 			data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-			_ = rc.SetReadDeadline(time.Time{})
 			var tooBig *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooBig):
 				writeError(w, wire.TooLarge(http.StatusRequestEntityTooLarge, "body", -1, MaxBody))
 				return
 			case errors.Is(err, os.ErrDeadlineExceeded):
+				// The deadline stays in the past: net/http's attempt to
+				// discard the rest of the body fails at once and the
+				// connection is closed (cleared, it waited for ever).
 				w.Header().Set("Connection", "close")
 				writeError(w, wire.Error{Status: http.StatusRequestTimeout, Code: "APIGW.0201", Msg: "API request error: request body timeout.",
 					Detail: fmt.Sprintf("The request announced a body that did not arrive within %s.", timeout)})
@@ -71,6 +73,7 @@ func readBodies(timeout time.Duration) func(http.Handler) http.Handler {
 			case err != nil:
 				panic(http.ErrAbortHandler) // the client left mid-body: nobody to answer
 			}
+			_ = rc.SetReadDeadline(time.Time{})
 			r.Body = receivedBody{bytes.NewReader(data), data}
 			next.ServeHTTP(w, r)
 		})

@@ -51,7 +51,7 @@ func BenchmarkWithSwitches(b *testing.B) {
 // so it can guard CI against a slip in the hot path.
 func TestDefaultHotPathAllocationBudget(t *testing.T) {
 	if raceEnabled {
-		t.Skip("allocation counts differ under -race (sync.Pool drops items); .ci/run checks the budget without it")
+		t.Skip("allocation counts differ under -race (net/http's sync.Pools drop items); .ci/run checks the budget without it")
 	}
 	m := newMock(t, Options{})
 	req := httptest.NewRequest("GET", apiPath, nil)
@@ -68,4 +68,11 @@ func TestDefaultHotPathAllocationBudget(t *testing.T) {
 		t.Fatalf("%.0f allocations per request, budget %d", allocs, budget)
 	}
 	t.Logf("%.0f allocations per request", allocs)
+}
+
+func BenchmarkOfficeDay(b *testing.B) {
+	benchRequest(b, newMock(b, Options{Scenario: "office-day"}), nil)
+}
+func BenchmarkOfficeDayByHeader(b *testing.B) {
+	benchRequest(b, newMock(b, Options{}), map[string]string{"X-Mock-Scenario": "office-day"})
 }

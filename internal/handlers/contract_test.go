@@ -168,8 +168,8 @@ func TestTheContractTheModelAndTheScenarioSchemaAgree(t *testing.T) {
 func TestEveryAnswerKeepsTheContract(t *testing.T) {
 	c := loadContract(t)
 	m := newMock(t, Options{})
-	for _, name := range m.set.Load().Names() {
-		sc := m.set.Load().Get(name)
+	for _, name := range m.Scenarios().Names() {
+		sc := m.Scenarios().Get(name)
 		if f := sc.Steps[0].Fault; f == fixtures.FaultHang || f == fixtures.FaultReset || f == fixtures.FaultEmpty || f == fixtures.FaultMalformed {
 			continue // no answer, or not JSON on purpose
 		}

@@ -15,19 +15,19 @@ import (
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // what an answer comes to, for a table.
-func outcome(a answer) string {
-	switch {
-	case a.err != nil:
-		return fmt.Sprintf("%s %d %s", a.scenario, a.err.Status, a.err.Code)
-	case a.fault != fixtures.FaultNone:
-		return fmt.Sprintf("%s fault %s", a.scenario, a.fault)
-	}
-	return fmt.Sprintf("%s 200 %dB", a.scenario, len(a.body.Bytes))
+func outcome(a engine.Answer) string { return a.String() }
+
+// decide is the answer to a connections/status request with headers h, as
+// the edge reads them and the engine decides it: no HTTP.
+func decide(m *Mock, project string, h http.Header) engine.Answer {
+	sw := parseSwitches(h)
+	return m.Decide(engine.ListInstancesStatus, project, engine.Args{}, &sw)
 }
 
 // The switches in their documented order, decided as plain data: no HTTP.
@@ -71,7 +71,7 @@ func TestDecideAppliesTheSwitchesInTheirDocumentedOrder(t *testing.T) {
 		for k, v := range c.hdr {
 			h.Set(k, v)
 		}
-		if got := outcome(m.decide(c.project, h)); got != c.want {
+		if got := outcome(decide(m, c.project, h)); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
@@ -92,7 +92,7 @@ func TestDelayRangeIsDrawnPerRequestAndRepeatsAcrossRuns(t *testing.T) {
 	draws := func(m *Mock, hdr http.Header, n int) []time.Duration {
 		out := make([]time.Duration, n)
 		for i := range out {
-			out[i] = m.decide("p", hdr).delay
+			out[i] = decide(m, "p", hdr).Delay
 		}
 		return out
 	}
@@ -217,13 +217,13 @@ func TestRunTimeDelaysInTheirPlace(t *testing.T) {
 		{"q", nil, 2 * time.Second},
 		{"p", http.Header{"X-Mock-Delay": {"3s"}}, 3 * time.Second},
 	} {
-		if got := m.decide(c.project, c.hdr).delay; got != c.want {
+		if got := decide(m, c.project, c.hdr).Delay; got != c.want {
 			t.Errorf("%s %v: delay %s, want %s", c.project, c.hdr, got, c.want)
 		}
 	}
 	m.ClearDelay("")
 	m.ClearDelay("p")
-	if got := m.decide("p", nil).delay; got != 5*time.Second {
+	if got := decide(m, "p", nil).Delay; got != 5*time.Second {
 		t.Errorf("cleared: delay %s, want --delay's 5s", got)
 	}
 }

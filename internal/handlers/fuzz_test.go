@@ -14,7 +14,6 @@ func FuzzSwitches(f *testing.F) {
 	f.Add("", "", "", "", "")
 	f.Add("nope", "abc", "code=200, dynamic=true", "1ms..2ms", "-1")
 	m := newMock(f, Options{})
-	set := m.set.Load()
 	f.Fuzz(func(t *testing.T, scenario, status, prefer, delay, seed string) {
 		h := http.Header{}
 		for k, v := range map[string]string{"X-Mock-Scenario": scenario, "X-Mock-Error": status, "Prefer": prefer, "X-Mock-Delay": delay, "X-Mock-Seed": seed} {
@@ -22,9 +21,10 @@ func FuzzSwitches(f *testing.F) {
 				h[k] = []string{v}
 			}
 		}
-		sw, bad := parseSwitches(h, set.Set)
-		if bad == "" && sw.delay != nil && sw.delay.Max > 10*60e9 {
-			t.Fatalf("accepted a delay over the limit: %v", sw.delay)
+		sw := parseSwitches(h)
+		bad := sw.Problem
+		if bad == "" && sw.Delay != nil && sw.Delay.Max > 10*60e9 {
+			t.Fatalf("accepted a delay over the limit: %v", sw.Delay)
 		}
 		if bad != "" {
 			if strings.TrimSpace(bad) == "" {
@@ -32,11 +32,10 @@ func FuzzSwitches(f *testing.F) {
 			}
 			return
 		}
-		if sw.delay != nil && sw.delay.Max > 0 {
+		if sw.Delay != nil && sw.Delay.Max > 0 {
 			return // valid, but the fuzzer must not sleep
 		}
-		if sw.scenario != nil && (sw.scenario.Name == "slow" || sw.scenario.Name == "fault-hang" ||
-			sw.scenario.Name == "fault-reset" || sw.scenario.Name == "fault-empty") {
+		if sw.Scenario == "slow" || sw.Scenario == "fault-hang" || sw.Scenario == "fault-reset" || sw.Scenario == "fault-empty" {
 			return // waits or drops a connection the recorder doesn't have
 		}
 		rec := do(m, "GET", apiPath, flatten(h))

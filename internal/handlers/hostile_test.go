@@ -148,29 +148,6 @@ func TestCloseEndsWaitingRequests(t *testing.T) {
 	}
 }
 
-// Made-up project ids cannot grow the per-project state without bound, and a
-// project in use keeps its place in its sequence.
-func TestPerProjectStateIsBounded(t *testing.T) {
-	m := newMock(t, Options{})
-	m.counters = newCounters(1000)
-	hdr := http.Header{"X-Mock-Scenario": {"fail-twice"}}
-	if got := outcome(m.decide("steady", hdr)); got != "fail-twice 500 WKS.00000003" {
-		t.Fatalf("first request of a fail-twice project: %s", got)
-	}
-	for i := 0; i < 10_000; i++ {
-		m.decide(fmt.Sprintf("p%d", i), hdr)
-		if i%500 == 0 {
-			m.decide("steady", hdr) // in use: keeps its count
-		}
-	}
-	if n := m.counters.len(); n > 2000 {
-		t.Fatalf("%d counters kept for 10,001 projects, limit 2 x 1000", n)
-	}
-	if got := outcome(m.decide("steady", hdr)); got != "fail-twice 200 45B" && !strings.HasPrefix(got, "fail-twice 200") {
-		t.Fatalf("a project in use lost its place in the sequence: %s", got)
-	}
-}
-
 // The journal keeps a bounded copy of each request: a thousand requests
 // with 55 KB of headers leave a few MB, not 55.
 func TestJournalMemoryIsBoundedInBytes(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -22,9 +23,9 @@ var domainID = StableProjectID("domain")
 
 // iamProjects answers GET /v3/projects?name=<region>, the IAM call an SDK
 // makes to discover its project id when built with a region and no project id.
-func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) answer {
+func (m *Mock) iamProjects(r *http.Request) (string, engine.Answer) {
 	if e := m.authenticate(r); e != nil {
-		return answer{err: e}
+		return "", engine.Answer{Err: e}
 	}
 	scheme := "http://"
 	if r.TLS != nil {
@@ -60,6 +61,13 @@ func (m *Mock) iamProjects(w http.ResponseWriter, r *http.Request) answer {
 		b = append(b, `,"enabled":true}`...)
 	}
 	b = append(b, `]}`...)
-	w.Header()["X-Iam-Trace-Id"] = []string{requestID(w)} // real IAM answers carry one
-	return answer{body: fixtures.NewPayload(b)}
+	return "", engine.Answer{Body: fixtures.NewPayload(b)}
+}
+
+// withIAMTraceID gives IAM's answers the trace id real ones carry.
+func withIAMTraceID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["X-Iam-Trace-Id"] = []string{requestID(w)}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,11 +1,15 @@
 package handlers
 
 import (
+	"bufio"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -18,18 +22,10 @@ var controlPage []byte
 
 // adminUI serves the control page: one file, no request to another host.
 func adminUI(w http.ResponseWriter, _ *http.Request) {
-	w.Header()["Content-Security-Policy"] = []string{"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:"}
+	// No framing: a page elsewhere must not overlay the controls (clickjacking).
+	w.Header()["Content-Security-Policy"] = []string{"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"}
+	w.Header()["X-Frame-Options"] = []string{"DENY"}
 	writeAs(w, http.StatusOK, "text/html;charset=utf-8", controlPage)
-}
-
-// SetDelay makes every answer of the project ("" for every project) wait d.
-func (m *Mock) SetDelay(project string, d fixtures.Delay) {
-	m.update(func(c *controls) { c.edit(project, func(o *override) { o.delay = &d }) })
-}
-
-// ClearDelay removes a run-time delay.
-func (m *Mock) ClearDelay(project string) {
-	m.update(func(c *controls) { c.edit(project, func(o *override) { o.delay = nil }) })
 }
 
 func (m *Mock) adminSetDelay(w http.ResponseWriter, r *http.Request) {
@@ -46,112 +42,99 @@ func (m *Mock) adminSetDelay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.SetDelay(project, d)
-	writeAdmin(w, map[string]string{"project_id": project, "delay": d.String()})
+	writeAdmin(w, delaySet{Project: project, Delay: d.String()})
 }
 
 func (m *Mock) adminClearDelay(w http.ResponseWriter, r *http.Request) {
 	if project, ok := targetProject(w, r); ok {
 		m.ClearDelay(project)
-		writeAdmin(w, map[string]string{"project_id": project})
+		writeAdmin(w, done{project})
 	}
-}
-
-// controlsJSON is what the run-time switches set, for one project or all.
-type controlsJSON struct {
-	Scenario    string     `json:"scenario,omitempty"`
-	ErrorStatus int        `json:"error_status,omitempty"`
-	ErrorLeft   int64      `json:"error_left,omitempty"` // requests still to fail; 0 with a status: until cleared
-	Delay       string     `json:"delay,omitempty"`
-	Clock       *clockJSON `json:"clock,omitempty"` // a clock of its own
-}
-
-func (o override) json(real time.Time) controlsJSON {
-	c := controlsJSON{Scenario: o.scenario}
-	if o.inject != nil {
-		if left := o.inject.left.Load(); left != 0 {
-			c.ErrorStatus, c.ErrorLeft = o.inject.spec.Status, max(left, 0)
-		}
-	}
-	if o.delay != nil {
-		c.Delay = o.delay.String()
-	}
-	if o.clock != nil {
-		c.Clock = &clockJSON{Now: o.clock.at(real).Format(time.RFC3339Nano), Speed: o.clock.speed}
-	}
-	return c
 }
 
 // adminControls lists every run-time switch in force, globally and per project.
 func (m *Mock) adminControls(w http.ResponseWriter, _ *http.Request) {
-	ctl, real := m.ctl.Load(), time.Now()
-	global := ctl.global
-	global.clock = nil // GET /_mock/clock reads it; per project, a clock of its own is a switch
-	projects := map[string]controlsJSON{}
-	for p, o := range ctl.projects {
-		projects[p] = o.json(real)
-	}
-	writeAdmin(w, map[string]any{"startup": m.startName, "global": global.json(real), "projects": projects})
+	writeAdmin(w, m.Controls())
 }
 
-// MaxPreview bounds the instants of one preview.
-const MaxPreview = 2000
-
 // adminPreview is what the project's scenario answers (request headers
-// aside), now or at instants from..to by step: for the control page's table
-// and charts. It changes nothing: no sequence moves, no injected error is used up.
+// aside), now or at instants from..to by step, at most limit pools each (or
+// their total, total=1): for the control page's table and charts. It changes
+// nothing. Bounded before any work, and written as it is computed.
 func (m *Mock) adminPreview(w http.ResponseWriter, r *http.Request) {
 	project, ok := targetProject(w, r)
 	if !ok {
 		return
 	}
-	ctl, set := m.ctl.Load(), m.set.Load()
-	po := ctl.projects[project]
-	sc := m.scenarioFor(project, &switches{}, &po, ctl, set)
-	if sc == nil {
-		writeAdmin(w, map[string]any{"upstream": m.upstream != nil, "scenario": "", "fleet": false, "answers": []any{}})
-		return
-	}
-	now := m.clockOf(project, ctl).at(time.Now()).Truncate(time.Second)
-	from, to, step := now, now, time.Hour
-	q := r.URL.Query()
-	if q.Get("from") != "" || q.Get("to") != "" {
+	var q engine.PreviewQuery
+	v := r.URL.Query()
+	if v.Get("from") != "" || v.Get("to") != "" {
 		var err1, err2, err3 error
-		from, err1 = time.Parse(time.RFC3339, q.Get("from"))
-		to, err2 = time.Parse(time.RFC3339, q.Get("to"))
-		if s := q.Get("step"); s != "" {
-			step, err3 = time.ParseDuration(s)
+		q.From, err1 = time.Parse(time.RFC3339, v.Get("from"))
+		q.To, err2 = time.Parse(time.RFC3339, v.Get("to"))
+		q.Step = time.Hour
+		if s := v.Get("step"); s != "" {
+			q.Step, err3 = time.ParseDuration(s)
 		}
-		switch {
-		case err1 != nil || err2 != nil || err3 != nil || step <= 0 || to.Before(from):
+		if err1 != nil || err2 != nil || err3 != nil || q.Step <= 0 || q.To.Before(q.From) {
 			writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", "give from and to as RFC 3339 times, to not before from, and step as a positive duration"))
 			return
-		case to.Sub(from)/step >= MaxPreview:
-			writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("more than %d instants: take a longer step", MaxPreview)))
+		}
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("limit %q: give how many pools per instant, 1 or more", s)))
 			return
 		}
+		q.Limit = n
 	}
-	type answerJSON struct {
-		Time    string           `json:"time"`
-		Statics []fixtures.Group `json:"statics,omitempty"`
-		Error   *wireErrorJSON   `json:"error,omitempty"`
-		Fault   fixtures.Fault   `json:"fault,omitempty"`
+	switch v.Get("total") {
+	case "", "0", "false":
+	case "1", "true":
+		q.Total = true
+	default:
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", fmt.Sprintf("total %q: give 1 (one summed pool per instant) or 0", v.Get("total"))))
+		return
 	}
-	var answers []answerJSON
-	for t := from; !t.After(to); t = t.Add(step) {
-		s := sc.SnapshotAt(m.seed, t.Truncate(time.Second))
-		a := answerJSON{Time: s.Time.Format(time.RFC3339), Statics: s.Statics, Fault: s.Fault}
-		if s.Error != nil {
-			a.Error = &wireErrorJSON{s.Error.Status, s.Error.Code, s.Error.Msg}
-		} else if a.Statics == nil && s.Fault == fixtures.FaultNone {
-			a.Statics = []fixtures.Group{}
-		}
-		answers = append(answers, a)
+	p, err := m.Preview(project, q)
+	if err != nil {
+		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		return
 	}
-	writeAdmin(w, map[string]any{"upstream": false, "scenario": sc.Name, "fleet": sc.Steps[0].Fleet != nil, "answers": answers})
+	writePreview(w, r, p)
 }
 
-type wireErrorJSON struct {
-	Status int    `json:"status"`
-	Code   string `json:"error_code"`
-	Msg    string `json:"error_msg"`
+// writePreview streams {"answers":[...],"fleet":..,"scenario":..,"upstream":..}:
+// one instant in memory at a time. A failure half-way (the client left) can
+// only end the connection.
+func writePreview(w http.ResponseWriter, r *http.Request, p *engine.Preview) {
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	_, _ = bw.WriteString(`{"answers":[`)
+	n := 0
+	err := p.Each(r.Context(), func(a engine.SnapshotJSON) error {
+		if n > 0 {
+			_ = bw.WriteByte(',')
+		}
+		n++
+		b, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		_, err = bw.Write(b)
+		return err
+	})
+	if err != nil {
+		panic(http.ErrAbortHandler) // the answer is cut short: drop the connection rather than end it as if whole
+	}
+	tail, _ := json.Marshal(struct {
+		Fleet    bool   `json:"fleet"`
+		Scenario string `json:"scenario"`
+		Upstream bool   `json:"upstream"`
+	}{p.Fleet, p.Scenario, p.Upstream})
+	_, _ = bw.WriteString("]," + string(tail[1:]))
+	_ = bw.Flush()
 }

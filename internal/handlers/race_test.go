@@ -2,6 +2,7 @@
 
 package handlers
 
-// raceEnabled: the race detector changes allocation counts (it drops
-// sync.Pool items at random), so allocation budgets are checked without it.
+// raceEnabled: the race detector changes allocation counts (net/http's own
+// sync.Pools drop items at random under it), so allocation budgets are
+// checked without it.
 const raceEnabled = true

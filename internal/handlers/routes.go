@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -15,22 +16,34 @@ func (m *Mock) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(withRequestID, recoverPanics(m.log), limitHeaders(m.maxHeader), readBodies(m.bodyTimeout))
 
-	r.Get("/v2/{project_id}/connections/status", m.journaled(m.listInstancesStatus))
-	r.Get("/v3/projects", m.journaled(m.iamProjects))
+	// The emulated API: one line an operation, answered by the engine.
+	r.Get("/v2/{project_id}/connections/status", m.api(engine.ListInstancesStatus, noArgs))
+	r.Get("/v2/{project_id}/desktops/detail", m.api(engine.ListDesktopsDetail, query))
+	r.Get("/v2/{project_id}/desktops/{desktop_id}", m.api(engine.ShowDesktopDetail, pathID("desktop_id")))
+	r.Get("/v2/{project_id}/desktops/statistics/login-state", m.api(engine.ListLoginState, query))
+	r.Get("/v2/{project_id}/desktop-pools", m.api(engine.ListDesktopPools, query))
+	r.Get("/v2/{project_id}/connections/online-users", m.api(engine.ListHistoryOnlineInfoNew, query))
+	r.Get("/v2/{project_id}/connections/desktops", m.api(engine.ListLoginRecordsNew, query))
+
+	// IAM's project discovery, which an SDK built with a region calls first.
+	r.With(withIAMTraceID).Get("/v3/projects", m.journaled("KeystoneListProjects", m.iamProjects))
 	r.Get("/healthz", m.healthz)
 	r.Route("/_mock", m.adminRoutes)
 
 	// Like Huawei's gateway: anything else is an API that does not exist.
-	notFound := m.journaled(func(http.ResponseWriter, *http.Request) answer { return errorAnswer(wire.NotFound()) })
+	notFound := m.journaled("", func(*http.Request) (string, engine.Answer) { return "", errorAnswer(wire.NotFound()) })
 	r.NotFound(notFound)
 	r.MethodNotAllowed(notFound)
 	return r
 }
 
-// projectParam is the {project_id} of the API path, unescaped: chi matches
-// the escaped path when the request has one.
-func projectParam(r *http.Request) string {
-	id := chi.URLParam(r, "project_id")
+// projectParam is the {project_id} of the API path.
+func projectParam(r *http.Request) string { return pathParam(r, "project_id") }
+
+// pathParam is a parameter of the API path, unescaped: chi matches the
+// escaped path when the request has one.
+func pathParam(r *http.Request, name string) string {
+	id := chi.URLParam(r, name)
 	if r.URL.RawPath != "" {
 		if unescaped, err := url.PathUnescape(id); err == nil {
 			return unescaped
@@ -42,6 +55,6 @@ func projectParam(r *http.Request) string {
 // healthz answers 200 while the server serves; waiting counts the API
 // requests held by a delay or a hang (a test can wait on it instead of sleeping).
 func (m *Mock) healthz(w http.ResponseWriter, _ *http.Request) {
-	body := fmt.Appendf(nil, `{"status":"ok","scenarios":%d,"waiting":%d}`, m.set.Load().Len(), m.waiting.Load())
+	body := fmt.Appendf(nil, `{"status":"ok","scenarios":%d,"waiting":%d}`, m.Scenarios().Len(), m.waiting.Load())
 	writeJSON(w, http.StatusOK, body)
 }

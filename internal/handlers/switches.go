@@ -8,80 +8,68 @@ import (
 	"strings"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
-// switches are the per-request headers that steer one answer.
-type switches struct {
-	scenario *fixtures.Scenario
-	err      *wire.Error // X-Mock-Error or Prefer: code=4xx/5xx
-	success  bool        // Prefer: code=200: skip injected errors and the failure rate
-	delay    *fixtures.Delay
-	seed     int64
-	hasSeed  bool
-	time     time.Time // X-Mock-Time: answer as of this simulated instant
-	hasTime  bool
-}
-
 type switchHeader struct {
 	name  string
-	parse func(v string, set *fixtures.Set, sw *switches) string
+	parse func(v string, sw *engine.Switches) string
 }
 
 // switchHeaders is the one list of the headers that steer a request, in the
 // order they are read: X-Mock-Error is read before Prefer, so it wins. A
-// parser returns what is wrong with the value, or "".
+// parser returns what is wrong with the value, or "". The scenario a header
+// names is looked up by the engine, in the set it answers from.
 var switchHeaders = []switchHeader{
-	{"X-Mock-Scenario", func(v string, set *fixtures.Set, sw *switches) string {
-		if sw.scenario = set.Get(v); sw.scenario == nil {
-			return fmt.Sprintf("unknown scenario %q (known: %s)", v, strings.Join(set.Names(), ", "))
-		}
+	{"X-Mock-Scenario", func(v string, sw *engine.Switches) string {
+		sw.Scenario = v
 		return ""
 	}},
-	{"X-Mock-Error", func(v string, _ *fixtures.Set, sw *switches) string {
+	{"X-Mock-Error", func(v string, sw *engine.Switches) string {
 		e, msg := documentedError(v)
-		sw.err = &e
+		sw.Error = &e
 		return msg
 	}},
-	{"Prefer", func(v string, _ *fixtures.Set, sw *switches) string {
+	{"Prefer", func(v string, sw *engine.Switches) string {
 		code, ok := preferCode(v)
 		switch {
-		case !ok || sw.err != nil:
+		case !ok || sw.Error != nil:
 			return ""
 		case code == "200":
-			sw.success = true
+			sw.Success = true
 			return ""
 		}
 		e, msg := documentedError(code)
-		sw.err = &e
+		sw.Error = &e
 		if msg != "" {
 			return "code=" + code + ": " + msg
 		}
 		return ""
 	}},
-	{"X-Mock-Delay", func(v string, _ *fixtures.Set, sw *switches) string {
+	{"X-Mock-Delay", func(v string, sw *engine.Switches) string {
 		d, err := fixtures.ParseDelay(v)
 		if err != nil {
 			return err.Error()
 		}
-		sw.delay = &d
+		sw.Delay = &d
 		return ""
 	}},
-	{"X-Mock-Time", func(v string, _ *fixtures.Set, sw *switches) string {
+	{"X-Mock-Time", func(v string, sw *engine.Switches) string {
 		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
 		if err != nil {
 			return fmt.Sprintf("%q is not an RFC 3339 time (example: 2026-11-30T10:30:00+08:00)", v)
 		}
-		sw.time, sw.hasTime = t, true
+		sw.Time = &t
 		return ""
 	}},
-	{"X-Mock-Seed", func(v string, _ *fixtures.Set, sw *switches) string {
+	{"X-Mock-Seed", func(v string, sw *engine.Switches) string {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
 			return fmt.Sprintf("%q is not an integer", v)
 		}
-		sw.seed, sw.hasSeed = n, true
+		sw.Seed = &n
 		return ""
 	}},
 }
@@ -90,33 +78,41 @@ var switchHeaders = []switchHeader{
 // header always reaches the parser, so a misspelt one is an error, not ignored.
 func isSwitch(name string) bool { return name == "Prefer" || strings.HasPrefix(name, "X-Mock-") }
 
-// hasSwitches reports whether any header is a switch: most requests have
-// none, and skip the parser.
-func hasSwitches(h http.Header) bool {
+// parseSwitches reads the switch headers. A bad value or an unknown X-Mock-*
+// header is a Problem the engine answers with 400, never a silent fallback.
+// Most requests have no switch: one look at the header names, and no parsing.
+func parseSwitches(h http.Header) engine.Switches {
+	found := false
 	for k := range h {
-		if isSwitch(k) {
-			return true
+		if !isSwitch(k) {
+			continue
 		}
+		if !slices.ContainsFunc(switchHeaders, func(s switchHeader) bool { return s.name == k }) {
+			return engine.Switches{Problem: fmt.Sprintf("%s: not a header the emulator knows (known: %s)", k, strings.Join(switchNames(), ", "))}
+		}
+		found = true
 	}
-	return false
+	if !found {
+		return engine.Switches{}
+	}
+	return readSwitches(h)
 }
 
-// parseSwitches reads the switch headers. A bad value or an unknown X-Mock-*
-// header is an error to answer with 400, never a silent fallback.
-func parseSwitches(h http.Header, set *fixtures.Set) (sw switches, bad string) {
-	for k := range h {
-		if isSwitch(k) && !slices.ContainsFunc(switchHeaders, func(s switchHeader) bool { return s.name == k }) {
-			return sw, fmt.Sprintf("%s: not a header the emulator knows (known: %s)", k, strings.Join(switchNames(), ", "))
-		}
-	}
+// readSwitches parses the values, in the table's order.
+func readSwitches(h http.Header) (sw engine.Switches) {
 	for _, s := range switchHeaders {
 		if v := h[s.name]; len(v) > 0 {
-			if msg := s.parse(strings.Join(v, ", "), set, &sw); msg != "" {
-				return sw, s.name + ": " + msg
+			value := v[0]
+			if len(v) > 1 {
+				value = strings.Join(v, ", ")
+			}
+			if msg := s.parse(value, &sw); msg != "" {
+				sw.Problem = s.name + ": " + msg
+				return sw
 			}
 		}
 	}
-	return sw, ""
+	return sw
 }
 
 func switchNames() []string {

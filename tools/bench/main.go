@@ -11,9 +11,11 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -36,7 +38,18 @@ var (
 	connections = flag.Int("c", 32, "wrk connections")
 	out         = flag.String("out", "bench-results/latest.md", "where the table is written")
 	pgo         = flag.Bool("pgo", false, "instead of measuring, record the CPU profile cmd/mockserver/default.pgo under this load")
+	scenarios   = flag.String("scenarios", "default,large,office-day", "scenarios compared with the reference, each chosen by flag and by X-Mock-Scenario")
+	all         = flag.Bool("all", false, "compare every shipped scenario whose answer is the same 200 on every request (overrides -scenarios)")
 )
+
+// steady are the shipped scenarios whose answer is one 200 body on every
+// request (no sequence, failure rate, fresh data, delay or fault), with the
+// flags that keep it so: office-outage fails 14:00-14:05 local, so its clock
+// stands at 11:00.
+var steady = map[string][]string{
+	"default": nil, "empty": nil, "max-values": nil, "large": nil, "office-day": nil, "call-centre": nil,
+	"office-outage": {"--clock-start", "2026-11-30T11:00:00+08:00", "--clock-speed", "0"},
+}
 
 func main() {
 	flag.Parse()
@@ -84,12 +97,18 @@ func run() error {
 	add("| measure | emulator | bare net/http | ratio | target |")
 	add("|---|---|---|---|---|")
 
-	for _, sc := range []string{"default", "large", "office-day"} {
-		body, err := compare(sc, mockBin, refBin, tmp, add)
-		if err != nil {
-			return err
+	list := strings.Split(*scenarios, ",")
+	if *all {
+		list = slices.Sorted(maps.Keys(steady))
+	}
+	for _, sc := range list {
+		for _, byHeader := range []bool{false, true} {
+			body, err := compare(sc, byHeader, mockBin, refBin, tmp, add)
+			if err != nil {
+				return err
+			}
+			bodies[sc] = body
 		}
-		bodies[sc] = body
 	}
 	refStart, err := medianStart(refBin, func(addr string) []string { return []string{"-addr", addr, "-body", bodies["default"]} })
 	if err != nil {
@@ -110,6 +129,10 @@ func run() error {
 	}
 	add("| fleet of 100,000 desktops: one new instant computed and answered (mean of 50) | %s | | | ≤ 20 ms |", perInstant.Round(10*time.Microsecond))
 	add("| RSS serving that fleet | %.1f MB | | | ≤ 64 MB |", float64(rss)/1024)
+
+	if err := desktopRows(mockBin, refBin, tmp, add); err != nil {
+		return err
+	}
 
 	fresh, err := start(mockBin, "--addr", freeAddr(), "--scenario", "fresh")
 	if err != nil {
@@ -167,13 +190,33 @@ func proxyOverhead(bin string) (direct, proxied result, err error) {
 // compare loads the emulator serving scenario sc and the bare server
 // writing the same bytes in alternating rounds, and adds their rows; it
 // returns the file of the answer's bytes.
-func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string, error) {
-	mock, err := start(mockBin, "--addr", freeAddr(), "--scenario", sc)
+func compare(sc string, byHeader bool, mockBin, refBin, tmp string, add func(string, ...any)) (string, error) {
+	args := append([]string{"--addr", freeAddr()}, steady[sc]...)
+	var hdr []string
+	label := "`" + sc + "`"
+	if byHeader {
+		hdr = []string{"-H", "X-Mock-Scenario: " + sc}
+		label += " by `X-Mock-Scenario`"
+	} else {
+		args = append(args, "--scenario", sc)
+	}
+	return compareAt(label, "", args, hdr, mockBin, refBin, tmp, add)
+}
+
+// compareAt loads the emulator started with args at suffix (appended to its
+// connections/status URL's project path when it starts with "/": another
+// operation) against the bare server writing the same bytes.
+func compareAt(label, suffix string, args, hdr []string, mockBin, refBin, tmp string, add func(string, ...any)) (string, error) {
+	sc := strings.Trim(strings.NewReplacer("`", "", " ", "-", "/", "-").Replace(label), "-")
+	mock, err := start(mockBin, args...)
 	if err != nil {
 		return "", err
 	}
 	defer mock.stop()
-	b, err := fetch(mock.url)
+	if suffix != "" {
+		mock.url = strings.TrimSuffix(mock.url, "/connections/status") + suffix
+	}
+	b, err := fetch(mock.url, hdr...)
 	if err != nil {
 		return "", err
 	}
@@ -189,7 +232,7 @@ func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string,
 	var mr, rr []result
 	var rssEarly int
 	for i := 0; i < *rounds; i++ {
-		m, err := wrk(mock.url)
+		m, err := wrk(mock.url, hdr...)
 		if err != nil {
 			return "", err
 		}
@@ -201,7 +244,7 @@ func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string,
 			return "", err
 		}
 		mr, rr = append(mr, m), append(rr, r)
-		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", sc, i+1, m.rps, r.rps)
+		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", label, i+1, m.rps, r.rps)
 	}
 	// Rounds alternate, so each emulator round has a reference round run
 	// next to it under the same machine load: the ratio is the median of
@@ -212,8 +255,8 @@ func compare(sc, mockBin, refBin, tmp string, add func(string, ...any)) (string,
 	}
 	m, r := median(mr), median(rr)
 	target := "≥ 0.85"
-	add("| throughput, `%s` (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", sc, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
-	if sc == "default" {
+	add("| throughput, %s (req/s) | %.0f | %.0f | %.2f× (rounds %.2f–%.2f) | %s |", label, m.rps, r.rps, medianOf(ratios), slices.Min(ratios), slices.Max(ratios), target)
+	if label == "`default`" {
 		add("| p50 latency, `default` | %s | %s | %.2f× | |", m.p50, r.p50, float64(m.p50)/float64(r.p50))
 		add("| p99 latency, `default` | %s | %s | %.2f× | ≤ 1.3 |", m.p99, r.p99, float64(m.p99)/float64(r.p99))
 		total := 0
@@ -264,6 +307,58 @@ func bigFleet(bin, tmp string) (time.Duration, int, error) {
 		}
 	}
 	return time.Since(t0) / n, rssKB(p.cmd.Process.Pid), nil
+}
+
+// desktopRows measures the desktop views of the 100,000-desktop fleet
+// bigFleet wrote: a page of 500 desktops served (the same instant: answered
+// from memory) against the same bytes; one page computed at new instants; a
+// day of login records paged through, and the RSS after.
+func desktopRows(mockBin, refBin, tmp string, add func(string, ...any)) error {
+	dir := filepath.Join(tmp, "bigfleet")
+	frozen := []string{"--addr", freeAddr(), "--scenarios", dir, "--scenario", "big", "--clock-start", "2026-11-30T10:30:00+08:00", "--clock-speed", "0"}
+	page := "/desktops/detail?limit=500&offset=50000"
+	if _, err := compareAt("a page of 500 desktops of 100,000 (`desktops/detail`, one instant)", page, frozen, nil, mockBin, refBin, tmp, add); err != nil {
+		return err
+	}
+	p, err := start(mockBin, "--addr", freeAddr(), "--scenarios", dir, "--scenario", "big")
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	base := strings.TrimSuffix(p.url, "/connections/status")
+	t0 := time.Now()
+	const n = 30
+	at := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		if _, err := fetch(base+page, "-H", "X-Mock-Time: "+at.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)); err != nil {
+			return err
+		}
+	}
+	add("| a page of 500 desktops of 100,000 computed at a new instant (mean of %d, over HTTP) | %s | | | ≤ 5 ms |", n, (time.Since(t0) / n).Round(10*time.Microsecond))
+	// A day of login records, paged 1,000 at a time.
+	t0 = time.Now()
+	records, pages := 0, 0
+	day := "&start_time=2026-11-29T16:00Z&end_time=2026-11-30T15:59Z"
+	for offset := 0; ; offset += 1000 {
+		b, err := fetch(base+"/connections/desktops?limit=1000&offset="+strconv.Itoa(offset)+day, "-H", "X-Mock-Time: 2026-11-30T23:59:00+08:00")
+		if err != nil {
+			return err
+		}
+		var got struct {
+			Records []json.RawMessage `json:"records"`
+			Total   int               `json:"total_count"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			return fmt.Errorf("login records: %v: %.200s", err, b)
+		}
+		records, pages = records+len(got.Records), pages+1
+		if len(got.Records) == 0 || records >= got.Total {
+			break
+		}
+	}
+	add("| a day of login records of 100,000 desktops, paged by 1,000 (%d records, %d pages) | %s in all, RSS %.1f MB | | | RSS ≤ 64 MB |",
+		records, pages, time.Since(t0).Round(time.Millisecond), float64(rssKB(p.cmd.Process.Pid))/1024)
+	return nil
 }
 
 // median is the round with the median throughput.
@@ -369,8 +464,17 @@ func medianStart(bin string, args func(addr string) []string) (time.Duration, er
 	return ds[len(ds)/2], nil
 }
 
-func fetch(url string) ([]byte, error) {
-	resp, err := http.Get(url)
+// fetch GETs url; hdr is wrk's form of headers: "-H", "Name: value", ...
+func fetch(url string, hdr ...string) ([]byte, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(hdr); i += 2 {
+		k, v, _ := strings.Cut(hdr[i], ": ")
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
 	}

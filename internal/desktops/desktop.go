@@ -1,0 +1,281 @@
+package desktops
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// desk is one desktop at the view's instant: where it is, its three states,
+// and the hash its own traits are drawn from.
+type desk struct {
+	p                    *pool
+	i                    int64
+	power, attach, login int
+	h                    uint64
+}
+
+func (v *View) desk(p *pool, i int64) desk {
+	pw, at, lg := v.state(p, i)
+	return desk{p, i, pw, at, lg, v.deskHash(p, i)}
+}
+
+// deskHash is what a desktop's own traits are drawn from.
+func (v *View) deskHash(p *pool, i int64) uint64 {
+	return fixtures.Mix(v.seed, saltDesktop, uint64(p.index), uint64(i))
+}
+
+// The wire's words for the states. The counters' "other" power state is
+// ERROR; the counters' unknown login state is an empty login_status.
+var (
+	statusWords = [4]string{fixtures.PowerRunning: "ACTIVE", fixtures.PowerStopped: "SHUTOFF",
+		fixtures.PowerHibernated: "HIBERNATED", fixtures.PowerOther: "ERROR"}
+	loginWords = [5]string{fixtures.LoginInUse: "CONNECTED", fixtures.LoginReady: "REGISTERED",
+		fixtures.LoginDisconnected: "DISCONNECTED", fixtures.LoginUnregistered: "UNREGISTER", fixtures.LoginUnknown: ""}
+)
+
+func (d *desk) status() string      { return statusWords[d.power] }
+func (d *desk) loginStatus() string { return loginWords[d.login] }
+
+// attachState: "cannot attach" covers a failed assignment, a failed
+// unassignment and a finished unassignment; "in process" both directions.
+func (d *desk) attachState() string {
+	switch d.attach {
+	case fixtures.AttachAttached:
+		return "ATTACHED"
+	case fixtures.AttachCannot:
+		return [3]string{"ATTACHFAIL", "DEATTACHFAIL", "DEATTACHED"}[d.h>>20%3]
+	case fixtures.AttachInProcess:
+		return [2]string{"ATTACHING", "DEATTACHING"}[d.h>>20%2]
+	}
+	return "UNATTACH"
+}
+
+// hasUser: an assigned desktop, and one whose user is being (or failed to
+// be) taken away.
+func (d *desk) hasUser() bool {
+	switch d.attachState() {
+	case "ATTACHED", "DEATTACHING", "DEATTACHFAIL":
+		return true
+	}
+	return false
+}
+
+func (d *desk) maintenance() bool { return d.h%100 == 0 }
+
+func (d *desk) createdMs() int64 {
+	return d.p.created + d.i*d.p.step + int64(d.h>>32%uint64(max(d.p.step/4, 1)))
+}
+
+func appendTime(dst []byte, ms int64, withMs bool) []byte {
+	t := time.UnixMilli(ms).UTC()
+	if withMs {
+		return t.AppendFormat(dst, "2006-01-02T15:04:05.000Z")
+	}
+	return t.AppendFormat(dst, "2006-01-02T15:04:05Z")
+}
+
+// field appends ,"name": (or "name": first).
+func field(dst []byte, name string) []byte {
+	if n := len(dst); n > 0 && dst[n-1] != '{' && dst[n-1] != '[' {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '"')
+	dst = append(dst, name...)
+	return append(dst, '"', ':')
+}
+
+func str(dst []byte, name, value string) []byte {
+	return wire.AppendString(field(dst, name), value)
+}
+
+func boolean(dst []byte, name string, b bool) []byte {
+	return strconv.AppendBool(field(dst, name), b)
+}
+
+// appendDesktop appends desktop d as a DesktopDetailInfo; full adds what
+// only ShowDesktopDetail carries (security groups).
+func (v *View) appendDesktop(dst []byte, d *desk, full bool) []byte {
+	p := d.p
+	pos := p.first + d.i
+	var tmp [64]byte
+	dst = append(dst, '{')
+	hi, lo := v.desktopID(p, d.i)
+	dst = append(field(dst, "desktop_id"), '"')
+	dst = append(appendUUID(dst, hi, lo), '"')
+	name := appendComputerName(tmp[:0], p, d.i)
+	dst = str(dst, "computer_name", string(name))
+	dst = str(dst, "os_host_name", string(name))
+	ip := string(appendIP(tmp[:0], pos))
+	mac := string(appendMAC(tmp[:0], "fa:16:3e", d.h, ':'))
+	dst = append(field(dst, "addresses"), '{')
+	dst = append(field(dst, p.vpc), `[{"addr":`...)
+	dst = wire.AppendString(dst, ip)
+	dst = append(dst, `,"version":"4","OS-EXT-IPS-MAC:mac_addr":`...)
+	dst = wire.AppendString(dst, mac)
+	dst = append(dst, `,"OS-EXT-IPS:type":"fixed"}]}`...)
+	dst = append(field(dst, "ip_addresses"), '[')
+	dst = append(wire.AppendString(dst, ip), ']')
+	dst = str(dst, "ipv4", ip)
+	user := ""
+	if d.hasUser() {
+		user = string(v.appendUserName(tmp[:0], p, d.i))
+	}
+	dst = append(field(dst, "user_list"), '[')
+	if user != "" {
+		dst = wire.AppendString(dst, user)
+	}
+	dst = append(dst, ']')
+	dst = append(field(dst, "user_group_list"), '[', ']')
+	dst = str(dst, "desktop_type", "POOLED")
+	dst = append(field(dst, "metadata"), '{')
+	dst = str(dst, "image_name", p.os.imageName)
+	dst = str(dst, "metering.image_id", p.image)
+	dst = str(dst, "metering.resourcespeccode", p.product.id)
+	dst = str(dst, "metering.resourcetype", "hws.resource.type.workspace.desktop")
+	dst = str(dst, "os_bit", "64")
+	dst = str(dst, "os_type", p.os.osType)
+	dst = str(dst, "desktop_os_version", p.os.desktopVersion)
+	dst = append(dst, '}')
+	dst = append(field(dst, "flavor"), `{"id":`...)
+	dst = wire.AppendString(dst, p.product.flavor)
+	dst = append(dst, `,"links":[]}`...)
+	dst = str(dst, "status", d.status())
+	dst = str(dst, "task_status", "")
+	dst = boolean(dst, "in_maintenance_mode", d.maintenance())
+	created := d.createdMs()
+	dst = append(appendTime(append(field(dst, "created"), '"'), created, true), '"')
+	if full {
+		dst = append(field(dst, "security_groups"), `[{"id":`...)
+		dst = wire.AppendString(dst, p.securityGroup)
+		dst = append(dst, `,"name":"WorkspaceUserSecurityGroup"}]`...)
+	}
+	dst = str(dst, "login_status", d.loginStatus())
+	dst = str(dst, "user_name", user)
+	dst = append(field(dst, "attach_user_infos"), '[')
+	group := "users"
+	if p.os.osType == "Linux" {
+		group = "default"
+	}
+	if user != "" {
+		dst = append(dst, `{"user_id":`...)
+		dst = wire.AppendString(dst, uuid(d.h, d.h*0x9e3779b97f4a7c15))
+		dst = str(dst, "user_name", user)
+		dst = str(dst, "user_group", group)
+		dst = append(dst, `,"type":"USER"}`...)
+	}
+	dst = append(dst, ']')
+	dst = str(dst, "product_id", p.product.id)
+	dst = append(field(dst, "root_volume"), '{')
+	dst = v.appendVolume(dst, d, created, 0, "/dev/vda", "SSD", 80)
+	dst = append(dst, '}')
+	dst = append(field(dst, "data_volumes"), '[')
+	if p.dataDisk > 0 {
+		dst = append(dst, '{')
+		dst = v.appendVolume(dst, d, created, 1, "/dev/vdb", "SAS", p.dataDisk)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ']')
+	if user != "" {
+		dst = str(dst, "user_group", group)
+	}
+	dst = str(dst, "availability_zone", p.zone)
+	dst = str(dst, "site_type", "CENTER")
+	dst = str(dst, "site_name", "")
+	dst = p.appendProduct(dst)
+	dst = str(dst, "ou_name", "")
+	dst = str(dst, "os_version", p.os.version)
+	dst = str(dst, "sid", sid(v.seed, d.h))
+	if p.prepaid {
+		dst = str(dst, "order_id", "CS"+strconv.FormatUint(2400000000000000+d.h%100000000000000, 10))
+	}
+	dst = p.appendTags(dst)
+	dst = boolean(dst, "is_support_internet", p.internet)
+	if p.internet {
+		dst = str(dst, "internet_mode", "NAT")
+		dst = append(field(dst, "internet_mode_list"), `["NAT"]`...)
+	} else {
+		dst = append(field(dst, "internet_mode_list"), '[', ']')
+	}
+	dst = boolean(dst, "is_attaching_eip", false)
+	dst = str(dst, "attach_state", d.attachState())
+	dst = str(dst, "enterprise_project_id", "0")
+	dst = str(dst, "subnet_id", p.subnet)
+	dst = append(field(dst, "bill_resource_id"), '"')
+	dst = append(appendUUID(dst, hi, lo), '"')
+	dst = boolean(dst, "is_freeze", false)
+	dst = boolean(dst, "isolated", false)
+	return append(dst, '}')
+}
+
+func (p *pool) chargeMode() string {
+	if p.prepaid {
+		return "0"
+	}
+	return "1"
+}
+
+func (v *View) appendVolume(dst []byte, d *desk, created int64, n uint64, device, kind string, size int32) []byte {
+	id := uuid(fixtures.Mix(int64(d.h), n, 1), fixtures.Mix(int64(d.h), n, 2))
+	dst = str(dst, "type", kind)
+	dst = strconv.AppendInt(field(dst, "size"), int64(size), 10)
+	dst = str(dst, "device", device)
+	dst = str(dst, "id", id)
+	dst = str(dst, "volume_id", id)
+	dst = append(appendTime(append(field(dst, "create_time"), '"'), created, false), '"')
+	name := appendComputerName(nil, d.p, d.i)
+	if n == 0 {
+		name = append(name, "-sys"...)
+	} else {
+		name = append(name, "-data"...)
+	}
+	return str(dst, "display_name", string(name))
+}
+
+// sid is a Windows-style security identifier of the desktop's machine
+// account: the domain's three numbers (per seed) and a relative id.
+func sid(seed int64, h uint64) string {
+	dom := fixtures.Mix(seed, 0x51d)
+	b := []byte("S-1-5-21-")
+	b = strconv.AppendUint(b, dom%4000000000, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, dom>>32%4000000000, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, fixtures.Mix(seed, 0x51e)%4000000000, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, 1100+h%900000, 10)
+	return string(b)
+}
+
+func (p *pool) appendTags(dst []byte) []byte {
+	dst = append(field(dst, "tags"), '[')
+	for k, tag := range p.tags {
+		if k > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"key":`...)
+		dst = wire.AppendString(dst, tag[0])
+		dst = append(dst, `,"value":`...)
+		dst = append(wire.AppendString(dst, tag[1]), '}')
+	}
+	return append(dst, ']')
+}
+
+// appendProduct appends the pool's product (ProductInfo).
+func (p *pool) appendProduct(dst []byte) []byte {
+	dst = append(field(dst, "product"), '{')
+	dst = str(dst, "product_id", p.product.id)
+	dst = str(dst, "flavor_id", p.product.flavor)
+	dst = str(dst, "type", "BASE")
+	dst = str(dst, "cpu", p.product.cpu)
+	dst = str(dst, "memory", p.product.memory)
+	dst = str(dst, "descriptions", p.product.desc)
+	dst = str(dst, "charge_mode", p.chargeMode())
+	dst = str(dst, "architecture", "x86")
+	dst = boolean(dst, "is_gpu", false)
+	dst = str(dst, "package_type", p.product.packageType)
+	dst = str(dst, "status", "normal")
+	return append(dst, '}')
+}

@@ -1,0 +1,144 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// simClock is a simulated clock: at the real instant anchor it read base,
+// and it runs speed simulated seconds per real second (0: frozen). A value:
+// changing a clock publishes a new one with the controls (copy on write).
+type simClock struct {
+	base, anchor time.Time
+	speed        float64
+}
+
+// clockEnd is as far as a simulated clock goes: the last second RFC 3339
+// can write. A fast clock stops there instead of wrapping around.
+var clockEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// at is the simulated time at the real instant real. The elapsed simulated
+// time is worked out in float64 seconds, which do not overflow where a
+// Duration would (speed 1e6 passes 292 years of simulated time in 2.5 real
+// hours), and the reading saturates at clockEnd: it never goes backwards.
+func (c *simClock) at(real time.Time) time.Time {
+	if c.speed == 0 {
+		return c.base
+	}
+	ns := float64(real.Sub(c.anchor)) * c.speed
+	if math.Abs(ns) < 1<<62 {
+		return c.base.Add(time.Duration(ns))
+	}
+	secs := math.Floor(ns / 1e9)
+	if end := float64(clockEnd.Unix() - c.base.Unix()); secs >= end {
+		return clockEnd.In(c.base.Location())
+	}
+	t := time.Unix(c.base.Unix()+int64(secs), int64(c.base.Nanosecond())).In(c.base.Location())
+	return t.Add(time.Duration(ns - secs*1e9))
+}
+
+// freshClock is the start-up clock as it starts now: at --clock-start (or
+// wall time), at --clock-speed.
+func (e *Engine) freshClock() *simClock {
+	real := time.Now()
+	base := e.clockStart
+	if base.IsZero() {
+		base = real
+	}
+	return &simClock{base: base, anchor: real, speed: e.clockSpeed}
+}
+
+// MaxClockSpeed bounds --clock-speed: a simulated year per real minute.
+const MaxClockSpeed = 1e6
+
+// CheckClockSpeed says what is wrong with a clock speed, or "".
+func CheckClockSpeed(x float64) string {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return "the speed must be a number"
+	case x < 0:
+		return fmt.Sprintf("speed %g is negative: give simulated seconds per real second, 0 to freeze", x)
+	case x > MaxClockSpeed:
+		return fmt.Sprintf("speed %g is more than %g", x, float64(MaxClockSpeed))
+	}
+	return ""
+}
+
+// clockOf is the clock a project reads: its own, else the server's.
+func (c *controls) clockOf(project string) *simClock {
+	return first(c.layersOf(project, nil), lookup{}, clockIn) // the start-up layer always has one
+}
+
+// Now is the simulated time of a project ("" for the server's clock).
+func (e *Engine) Now(project string) time.Time {
+	return e.ctl.Load().clockOf(project).at(time.Now())
+}
+
+// ClockSpeed is the speed of a project's clock ("" for the server's).
+func (e *Engine) ClockSpeed(project string) float64 {
+	return e.ctl.Load().clockOf(project).speed
+}
+
+// SetClock sets a project's clock ("" for the server's, which every project
+// without a clock of its own reads): to now when now is not nil, to speed
+// when speed is not nil.
+func (e *Engine) SetClock(project string, now *time.Time, speed *float64) error {
+	if speed != nil {
+		if msg := CheckClockSpeed(*speed); msg != "" {
+			return fmt.Errorf("%s", msg)
+		}
+	}
+	e.setClock(project, func(cur *simClock, real time.Time) *simClock {
+		next := &simClock{base: cur.at(real), anchor: real, speed: cur.speed}
+		if now != nil {
+			next.base = *now
+		}
+		if speed != nil {
+			next.speed = *speed
+		}
+		return next
+	})
+	return nil
+}
+
+// AdvanceClock moves a project's clock ("" for the server's) forward by d.
+func (e *Engine) AdvanceClock(project string, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("advance by %s: the clock only moves forward (set it with a time instead)", d)
+	}
+	e.setClock(project, func(cur *simClock, real time.Time) *simClock {
+		t := cur.at(real).Add(d)
+		if t.After(clockEnd) {
+			t = clockEnd.In(t.Location())
+		}
+		return &simClock{base: t, anchor: real, speed: cur.speed}
+	})
+	return nil
+}
+
+func (e *Engine) setClock(project string, next func(cur *simClock, real time.Time) *simClock) {
+	e.update(func(c *controls) {
+		n := next(c.clockOf(project), time.Now())
+		if project == "" {
+			c.startup.clock = n
+			return
+		}
+		c.edit(project, func(l *layer) { l.clock = n })
+	})
+}
+
+// ClockReading is how a clock reads over the admin API.
+type ClockReading struct {
+	Now   string  `json:"now"`
+	Speed float64 `json:"speed"`
+}
+
+func (c *simClock) reading(real time.Time) ClockReading {
+	return ClockReading{Now: c.at(real).Format(time.RFC3339Nano), Speed: c.speed}
+}
+
+// Clock is the reading of a project's clock ("" for the server's).
+func (e *Engine) Clock(project string) ClockReading {
+	return e.ctl.Load().clockOf(project).reading(time.Now())
+}

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// The admin API steers the emulator: a web page the user happens to open must
+// not. Browsers say where a request comes from (Sec-Fetch-Site, Origin);
+// scripts, SDKs and test code send neither, and are not affected.
+//
+//   - A cross-site request (Sec-Fetch-Site cross-site or same-site, or an
+//     Origin other than the Host asked) is refused: 403 MOCK.0403. A plain
+//     navigation to the control page is allowed: the page then calls the API
+//     from its own origin.
+//   - DNS rebinding (a page on evil.example whose name now resolves to
+//     127.0.0.1 is same-origin to the browser): a browser's request must name
+//     a host the emulator answers to: an IP address, localhost or
+//     *.localhost, a name without a dot (a compose service), or one of
+//     --allowed-hosts ("*": any). Like development servers do.
+//   - A call's body must be JSON (415 MOCK.0415 otherwise): sent as
+//     application/json, or with no Content-Type. text/plain and multipart
+//     bodies, what a cross-site page can send without asking, are refused;
+//     so is a form-encoded one from a browser. From anything else it is
+//     read as JSON: that is what `curl -d '{...}'` sends.
+func guardAdmin(allowed []string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if msg := crossSite(r, allowed); msg != "" {
+				writeError(w, wire.Mock(http.StatusForbidden, "MOCK.0403", msg))
+				return
+			}
+			if hasBody(r) && !jsonBody(r) {
+				writeError(w, wire.Mock(http.StatusUnsupportedMediaType, "MOCK.0415", "admin API: a request body must be JSON, sent with Content-Type: application/json"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// jsonBody reports whether the body is declared as JSON, or as nothing in
+// particular by a client that is not a browser.
+func jsonBody(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil:
+		return false
+	case mt == "application/json":
+		return true
+	case mt == "application/x-www-form-urlencoded": // curl -d's default
+		return !fromBrowser(r)
+	}
+	return false
+}
+
+// fromBrowser reports whether a browser sent the request: they say where it
+// comes from; scripts, SDKs and tests don't.
+func fromBrowser(r *http.Request) bool {
+	return r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != ""
+}
+
+// crossSite says why a browser's request may not steer the emulator, or "".
+func crossSite(r *http.Request, allowed []string) string {
+	if !fromBrowser(r) {
+		return "" // a script, an SDK, a test
+	}
+	site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin")
+	navigation := r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Mode") == "navigate" && r.URL.Path == "/_mock/ui"
+	switch {
+	case site != "" && site != "same-origin" && site != "none" && !navigation:
+		return "admin API: a request from another site (Sec-Fetch-Site: " + site + ") may not steer the emulator"
+	case origin != "" && !navigation:
+		if u, err := url.Parse(origin); err != nil || u.Host != r.Host {
+			return "admin API: a request from another origin (" + wire.Truncate(origin, 100) + ") may not steer the emulator"
+		}
+	}
+	if !hostAllowed(r.Host, allowed) {
+		return "admin API: a browser asked for host " + wire.Truncate(r.Host, 100) + ", which this emulator does not answer to " +
+			"(a DNS-rebinding page?); add it with --allowed-hosts"
+	}
+	return ""
+}
+
+// hostAllowed reports whether host (with or without its port) is one a
+// browser may reach the admin API by.
+func hostAllowed(hostport string, allowed []string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	switch {
+	case net.ParseIP(strings.Trim(host, "[]")) != nil,
+		host == "localhost" || strings.HasSuffix(host, ".localhost"),
+		host != "" && !strings.Contains(host, "."),
+		slices.Contains(allowed, "*"),
+		slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, host) }):
+		return true
+	}
+	return false
+}
+
+func hasBody(r *http.Request) bool {
+	return r.ContentLength > 0 || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody
+}
