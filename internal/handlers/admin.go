@@ -199,5 +199,5 @@ func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
 
 // adminDrift lists how the upstream's answers departed from the contract.
 func (m *Mock) adminDrift(w http.ResponseWriter, _ *http.Request) {
-	writeAdmin(w, map[string]any{"drift": m.drift.List()})
+	writeAdmin(w, map[string]any{"drift": m.proxy.Drift()})
 }

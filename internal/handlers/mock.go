@@ -47,7 +47,7 @@ type Options struct {
 const DefaultMaxHeaderBytes = 64 << 10
 
 // MaxDrift is how many departures from the contract GET /_mock/drift keeps.
-const MaxDrift = 1000
+const MaxDrift = upstream.MaxDrift
 
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = 1000
@@ -65,8 +65,7 @@ type Mock struct {
 	maxHeader  int
 
 	upstream       *upstream.Upstream
-	recorder       *upstream.Recorder
-	drift          *upstream.DriftLog
+	proxy          *upstream.Proxy // nil without --upstream
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
 	adminToken     string
@@ -99,7 +98,7 @@ func New(o Options) (*Mock, error) {
 	m := &Mock{log: o.Logger, seed: o.Seed, startName: start, delay: o.Delay, startErr: o.Error,
 		maxHeader: o.MaxHeaderBytes, done: make(chan struct{}), closed: make(chan struct{}), bodyTimeout: o.BodyTimeout,
 		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken,
-		upstream: o.Upstream, recorder: o.Recorder, drift: upstream.NewDriftLog(MaxDrift)}
+		upstream: o.Upstream}
 	switch {
 	case o.JournalSize == 0:
 		m.journal = newJournal(DefaultJournalSize)
@@ -109,6 +108,7 @@ func New(o Options) (*Mock, error) {
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+	m.proxy = upstream.NewProxy(o.Upstream, o.Recorder, m.log)
 	if m.maxHeader <= 0 {
 		m.maxHeader = DefaultMaxHeaderBytes
 	}

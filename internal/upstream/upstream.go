@@ -4,6 +4,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -89,23 +90,33 @@ func (u *Upstream) Secrets(project string) []string { return []string{project, u
 // Host names the upstream in messages.
 func (u *Upstream) Host() string { return u.base.Host }
 
-// Answer is what the upstream answered.
+// Answer is what the upstream answered, as the client is to get it.
 type Answer struct {
 	Status      int
 	RequestID   string
 	ContentType string
 	Body        []byte
+	Header      http.Header // what to send besides Content-Type and Content-Length: X-Request-Id when there is one
 }
 
-// Fetch asks the upstream the request's API call for project, signed anew:
-// the client's own Authorization is never forwarded. A failure to get an
-// answer is the 502 to give the client.
-func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) (*Answer, *wire.Error) {
+// Fetch asks the upstream the request's API call for project (same method,
+// path and query; body is the request's body, nil for none), signed anew
+// with aksk.SignRequest: the client's own Authorization is never forwarded.
+// A failure to get an answer is the 502 to give the client.
+func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request, body []byte) (*Answer, *wire.Error) {
 	target := *u.base
 	target.Path = strings.TrimSuffix(u.base.Path, "/") + in.URL.Path
 	target.RawPath = ""
 	target.RawQuery = in.URL.RawQuery
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	method := in.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var content io.Reader
+	if len(body) > 0 {
+		content = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), content)
 	if err != nil {
 		return nil, u.failed(err)
 	}
@@ -113,7 +124,7 @@ func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Project-Id", project)
 	req.Header.Set("User-Agent", "workspace-mockserver (proxy)")
-	if err := Sign(req, u.ak, u.sk, time.Now()); err != nil {
+	if err := aksk.SignRequest(req, body, u.ak, u.sk, time.Now()); err != nil {
 		return nil, u.failed(err)
 	}
 	resp, err := u.client.Do(req)
@@ -121,14 +132,14 @@ func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) 
 		return nil, u.failed(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	got, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	switch {
 	case err != nil:
 		return nil, u.failed(err)
-	case len(body) > MaxBody:
+	case len(got) > MaxBody:
 		return nil, u.failed(fmt.Errorf("its answer is over %d bytes", MaxBody))
 	}
-	return &Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
+	return &Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), ContentType: resp.Header.Get("Content-Type"), Body: got}, nil
 }
 
 // failed is the 502 for a request the upstream did not answer.
@@ -144,24 +155,4 @@ func (u *Upstream) failed(err error) *wire.Error {
 	return &wire.Error{Status: http.StatusBadGateway, Code: "MOCK.0502",
 		Msg:    fmt.Sprintf("The upstream %s did not answer: %s", u.base.Host, cause),
 		Detail: "This error comes from the emulator, not from the emulated API: it forwards to --upstream and could not get an answer."}
-}
-
-// SignedHeaders are the headers Sign signs.
-const SignedHeaders = "content-type;host;x-project-id;x-sdk-date"
-
-// Sign adds X-Sdk-Date and the SDK-HMAC-SHA256 Authorization to req, as
-// the official SDKs do; req has no body.
-func Sign(req *http.Request, ak, sk string, now time.Time) error {
-	date := now.UTC().Format(aksk.DateFormat)
-	req.Header.Set("X-Sdk-Date", date)
-	if req.Host == "" {
-		req.Host = req.URL.Host
-	}
-	canonical, err := aksk.CanonicalRequest(req, strings.Split(SignedHeaders, ";"), nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", fmt.Sprintf("%s Access=%s, SignedHeaders=%s, Signature=%s",
-		aksk.Algorithm, ak, SignedHeaders, aksk.Sign(canonical, date, sk)))
-	return nil
 }

@@ -1,0 +1,73 @@
+package upstream
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// MaxDrift is how many departures from the contract GET /_mock/drift keeps.
+const MaxDrift = 1000
+
+// Proxy is --upstream as the rest of the emulator knows it: one call per
+// request that fetches the answer, checks it against the contract, logs and
+// keeps its drift, records it, and returns what to write.
+type Proxy struct {
+	up    *Upstream
+	rec   *Recorder // nil: no recording
+	drift *DriftLog
+	log   *slog.Logger
+}
+
+// NewProxy builds the proxy to up, recording with rec (nil: none) and
+// logging to log (nil: nowhere). It returns nil when up is nil: a nil Proxy
+// has no drift.
+func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
+	if up == nil {
+		return nil
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Proxy{up: up, rec: rec, drift: NewDriftLog(MaxDrift), log: log}
+}
+
+// Forward asks the upstream for r's API call on behalf of project (body is
+// r's body, nil for none) and returns the answer to write, or the error to
+// answer (502 MOCK.0502) when there is none. Each answer is checked against
+// the contract: its departures are kept for Drift and logged in one line.
+func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, body []byte) (*Answer, *wire.Error) {
+	a, e := p.up.Fetch(ctx, project, r, body)
+	if e != nil {
+		p.log.Warn("upstream failed", "upstream", p.up.Host(), "problem", e.Msg)
+		return nil, e
+	}
+	if problems := Check(a); len(problems) > 0 {
+		p.drift.Add(a, problems)
+		p.log.Warn("the upstream's answer departs from the contract", "request_id", a.RequestID, "status", a.Status,
+			"problems", len(problems), "problem", problems)
+	}
+	if p.rec != nil {
+		if file, err := p.rec.Record(a, p.up.Secrets(project)); err != nil {
+			p.log.Error("recording the upstream's answer failed", "error", err.Error())
+		} else if file != "" {
+			p.log.Info("recorded the upstream's answer", "file", file, "status", a.Status)
+		}
+	}
+	a.Header = http.Header{}
+	if a.RequestID != "" {
+		a.Header["X-Request-Id"] = []string{a.RequestID}
+	}
+	return a, nil
+}
+
+// Drift lists the latest departures from the contract, oldest first (none
+// for a nil Proxy).
+func (p *Proxy) Drift() []Drift {
+	if p == nil {
+		return []Drift{}
+	}
+	return p.drift.List()
+}
