@@ -160,15 +160,26 @@ type Drift struct {
 	Problem   string    `json:"problem"`
 }
 
-// DriftLog keeps the latest drift, at most max entries.
+// MaxDriftBytes bounds the text the drift log keeps (request ids and
+// problems, plus driftOverhead per entry), besides its count of entries:
+// the latest entries are kept.
+const MaxDriftBytes = 1 << 20
+
+// driftOverhead is what an entry costs besides its strings.
+const driftOverhead = 64
+
+// DriftLog keeps the latest drift, at most max entries and MaxDriftBytes.
 type DriftLog struct {
 	mu      sync.Mutex
 	max     int
+	bytes   int // of the entries kept
 	entries []Drift
 }
 
 // NewDriftLog keeps at most max entries.
 func NewDriftLog(max int) *DriftLog { return &DriftLog{max: max} }
+
+func (d *Drift) size() int { return len(d.RequestID) + len(d.Problem) + driftOverhead }
 
 // Add records the problems of one answer.
 func (l *DriftLog) Add(a *Answer, problems []string) {
@@ -176,9 +187,15 @@ func (l *DriftLog) Add(a *Answer, problems []string) {
 	defer l.mu.Unlock()
 	now := time.Now().UTC()
 	for _, p := range problems {
-		l.entries = append(l.entries, Drift{now, a.RequestID, a.Status, p})
+		d := Drift{now, a.RequestID, a.Status, p}
+		l.entries = append(l.entries, d)
+		l.bytes += d.size()
 	}
-	if over := len(l.entries) - l.max; over > 0 {
+	over := 0
+	for n := len(l.entries); over < n && (n-over > l.max || l.bytes > MaxDriftBytes); over++ {
+		l.bytes -= l.entries[over].size()
+	}
+	if over > 0 {
 		l.entries = append(l.entries[:0:0], l.entries[over:]...)
 	}
 }

@@ -38,13 +38,22 @@ func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 // r's body, nil for none) and returns the answer to write, or the error to
 // answer (502 MOCK.0502) when there is none. Each answer is checked against
 // the contract: its departures are kept for Drift and logged in one line.
+//
+// What the emulator keeps or logs of an answer is bounded and scrubbed: the
+// request id is cut to MaxRequestID bytes (for the client too), each problem
+// to MaxProblem, and Authorization-shaped values (Signature=, Access=) and
+// the AK/SK are masked. The answer's own body and status pass unchanged.
 func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, body []byte) (*Answer, *wire.Error) {
-	a, e := p.up.Fetch(ctx, project, r, body)
+	up := p.up
+	a, e := up.Fetch(ctx, project, r, body)
 	if e != nil {
 		p.log.Warn("upstream failed", "upstream", p.up.Host(), "problem", e.Msg)
 		return nil, e
 	}
 	if problems := Check(a); len(problems) > 0 {
+		for i, p := range problems {
+			problems[i] = cut(scrubAuth(p, up.ak, up.sk), MaxProblem)
+		}
 		p.drift.Add(a, problems)
 		p.log.Warn("the upstream's answer departs from the contract", "request_id", a.RequestID, "status", a.Status,
 			"problems", len(problems), "problem", problems)
@@ -60,6 +69,7 @@ func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, bo
 	if a.RequestID != "" {
 		a.Header["X-Request-Id"] = []string{a.RequestID}
 	}
+
 	return a, nil
 }
 

@@ -139,7 +139,8 @@ func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request, 
 	case len(got) > MaxBody:
 		return nil, u.failed(fmt.Errorf("its answer is over %d bytes", MaxBody))
 	}
-	return &Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), ContentType: resp.Header.Get("Content-Type"), Body: got}, nil
+	id := cut(scrubAuth(resp.Header.Get("X-Request-Id"), u.ak, u.sk), MaxRequestID)
+	return &Answer{Status: resp.StatusCode, RequestID: id, ContentType: resp.Header.Get("Content-Type"), Body: got}, nil
 }
 
 // failed is the 502 for a request the upstream did not answer.

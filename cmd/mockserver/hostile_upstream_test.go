@@ -1,0 +1,86 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// hostileUpstream is an upstream on 127.0.0.1 that answers with answer, and
+// the emulator proxying to it, with its logs.
+func hostileUpstream(t *testing.T, answer http.HandlerFunc, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	upSrv := httptest.NewServer(answer)
+	t.Cleanup(upSrv.Close)
+	url, _, _, logs := startRunLogs(t, append([]string{"--upstream", upSrv.URL, "--upstream-ak", "UPSTREAMAK", "--upstream-sk", "up-secret-key"}, args...), nil)
+	return url, logs
+}
+
+// #21: an upstream answering a 4 MB X-Request-Id put it whole in the
+// journal, the drift (twice: as the id and in the problem) and the log.
+func TestHugeUpstreamRequestIDIsCutEverywhere(t *testing.T) {
+	huge := strings.Repeat("a", 4<<20)
+	url, logs := hostileUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", huge)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"statics":[]}`)
+	})
+	code, hdr, body := get(t, url+"/v2/"+proxyProject+"/connections/status", nil)
+	if code != 200 || body != `{"statics":[]}` {
+		t.Fatalf("through the proxy: %d %s", code, body)
+	}
+	if id := hdr.Get("X-Request-Id"); len(id) > 600 || !strings.HasPrefix(id, "aaaa") {
+		t.Errorf("the client got an X-Request-Id of %d bytes", len(id))
+	}
+	_, _, journal := get(t, url+"/_mock/requests", nil)
+	_, _, drift := get(t, url+"/_mock/drift", nil)
+	if len(journal) > 16<<10 || len(drift) > 16<<10 || len(logs.String()) > 64<<10 {
+		t.Errorf("journal %d bytes, drift %d bytes, logs %d bytes for one answer", len(journal), len(drift), len(logs.String()))
+	}
+	if !strings.Contains(drift, "is not 32 lowercase hex") {
+		t.Errorf("the drift does not name the request id: %.300s", drift)
+	}
+}
+
+// #21: an upstream that echoes the proxy's signature put it in the drift,
+// the log and the journal.
+func TestEchoedSignatureIsScrubbed(t *testing.T) {
+	var mu sync.Mutex
+	var auth string
+	url, logs := hostileUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth = r.Header.Get("Authorization")
+		mu.Unlock()
+		w.Header().Set("X-Request-Id", auth)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		io.WriteString(w, `{"error_code":"APIGW.0301","error_msg":{"echo":`+quoteJSON(auth)+`},"error_detail":"up-secret-key"}`)
+	})
+	get(t, url+"/v2/"+proxyProject+"/connections/status", nil)
+	mu.Lock()
+	sig := regexp.MustCompile(`Signature=([0-9a-f]{64})`).FindStringSubmatch(auth)
+	mu.Unlock()
+	if sig == nil {
+		t.Fatalf("the upstream saw no signature: %q", auth)
+	}
+	_, _, journal := get(t, url+"/_mock/requests", nil)
+	_, _, drift := get(t, url+"/_mock/drift", nil)
+	for where, text := range map[string]string{"journal": journal, "drift": drift, "log": logs.String()} {
+		for _, secret := range []string{sig[1], "UPSTREAMAK", "up-secret-key"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("the %s holds %q: %.600s", where, secret, text)
+			}
+		}
+	}
+	if !strings.Contains(drift, "Signature=***") {
+		t.Errorf("the drift does not show what was scrubbed: %.600s", drift)
+	}
+}
+
+func quoteJSON(s string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+}
