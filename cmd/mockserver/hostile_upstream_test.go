@@ -84,3 +84,21 @@ func TestEchoedSignatureIsScrubbed(t *testing.T) {
 func quoteJSON(s string) string {
 	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
 }
+
+// #21: an upstream's text/html answer was served on the emulator's origin as
+// a page a browser would run.
+func TestNonJSONUpstreamAnswersAreInert(t *testing.T) {
+	url, _ := hostileUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(503)
+		io.WriteString(w, `<script>fetch("/_mock/reset",{method:"POST"})</script>`)
+	})
+	code, hdr, body := get(t, url+"/v2/"+proxyProject+"/connections/status", nil)
+	if code != 503 || !strings.Contains(body, "<script>") || hdr.Get("Content-Type") != "text/html" {
+		t.Fatalf("the upstream's answer is not passed unchanged: %d %q %s", code, hdr.Get("Content-Type"), body)
+	}
+	if hdr.Get("X-Content-Type-Options") != "nosniff" || hdr.Get("Content-Security-Policy") != "sandbox" {
+		t.Errorf("an upstream's HTML is served live: X-Content-Type-Options %q, Content-Security-Policy %q",
+			hdr.Get("X-Content-Type-Options"), hdr.Get("Content-Security-Policy"))
+	}
+}

@@ -3,7 +3,9 @@ package upstream
 import (
 	"context"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -42,7 +44,10 @@ func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 // What the emulator keeps or logs of an answer is bounded and scrubbed: the
 // request id is cut to MaxRequestID bytes (for the client too), each problem
 // to MaxProblem, and Authorization-shaped values (Signature=, Access=) and
-// the AK/SK are masked. The answer's own body and status pass unchanged.
+// the AK/SK are masked. The answer's own body and status pass unchanged;
+// it is sent with X-Content-Type-Options: nosniff and, when it is not JSON,
+// Content-Security-Policy: sandbox, so that an upstream's HTML served on
+// the emulator's origin is never run as a page there.
 func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, body []byte) (*Answer, *wire.Error) {
 	up := p.up
 	a, e := up.Fetch(ctx, project, r, body)
@@ -65,12 +70,20 @@ func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, bo
 			p.log.Info("recorded the upstream's answer", "file", file, "status", a.Status)
 		}
 	}
-	a.Header = http.Header{}
+	a.Header = http.Header{"X-Content-Type-Options": {"nosniff"}}
 	if a.RequestID != "" {
 		a.Header["X-Request-Id"] = []string{a.RequestID}
 	}
-
+	if !isJSON(a.ContentType) {
+		a.Header["Content-Security-Policy"] = []string{"sandbox"} // served on our origin: never run as a page
+	}
 	return a, nil
+}
+
+// isJSON reports a JSON media type (application/json, or any +json).
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // Drift lists the latest departures from the contract, oldest first (none
