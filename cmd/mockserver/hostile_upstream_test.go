@@ -102,3 +102,12 @@ func TestNonJSONUpstreamAnswersAreInert(t *testing.T) {
 			hdr.Get("X-Content-Type-Options"), hdr.Get("Content-Security-Policy"))
 	}
 }
+
+// #21: --upstream https://user:password@host printed the password in the
+// start-up line.
+func TestUpstreamPasswordIsNotLogged(t *testing.T) {
+	_, _, _, logs := startRunLogs(t, []string{"--upstream", "http://someone:pa55word@127.0.0.1:1", "--upstream-ak", "AK", "--upstream-sk", "SK"}, nil)
+	if strings.Contains(logs.String(), "pa55word") || !strings.Contains(logs.String(), "someone") {
+		t.Errorf("the start-up log: %s", logs.String())
+	}
+}

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -45,4 +46,14 @@ func scrubAuth(s string, secrets ...string) string {
 		}
 	}
 	return s
+}
+
+// Redacted is the --upstream URL as it may be logged: a password in it is
+// replaced by xxxxx.
+func Redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(not a URL)"
+	}
+	return u.Redacted()
 }
