@@ -61,7 +61,7 @@ func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, bo
 		}
 		p.drift.Add(a, problems)
 		p.log.Warn("the upstream's answer departs from the contract", "request_id", a.RequestID, "status", a.Status,
-			"problems", len(problems), "problem", problems)
+			"problems", problems)
 	}
 	if p.rec != nil {
 		if file, err := p.rec.Record(a, p.up.Secrets(project)); err != nil {

@@ -1,0 +1,130 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const testProject = "0bec5db98280d2d02fd6c00c2de791ce"
+
+// lockedBuffer is a log sink that concurrent requests may share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// lines are the log's lines.
+func (b *lockedBuffer) lines() []string {
+	s := strings.TrimSpace(b.String())
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// hostileProxy is a proxy to an upstream on 127.0.0.1 that answers with
+// answer, logging to the returned buffer.
+func hostileProxy(t *testing.T, c Config, rec *Recorder, answer http.HandlerFunc) (*Proxy, *lockedBuffer) {
+	t.Helper()
+	srv := httptest.NewServer(answer)
+	t.Cleanup(srv.Close)
+	c.URL, c.AK, c.SK = srv.URL, "UPSTREAMAK", "up-secret-key"
+	up, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	return NewProxy(up, rec, slog.New(slog.NewJSONHandler(logs, nil))), logs
+}
+
+func apiRequest() *http.Request {
+	return httptest.NewRequest("GET", "/v2/"+testProject+"/connections/status", nil)
+}
+
+// okAnswer answers 200 with body, as the contract's JSON.
+func okAnswer(body func(r *http.Request) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "0123456789abcdef0123456789abcdef")
+		io.WriteString(w, body(r))
+	}
+}
+
+// #21: {"statics":[{},{},...]} with 10k items logged 140,000 problems; with
+// 1M items the emulator ran out of memory.
+func TestDriftIsBoundedPerAnswer(t *testing.T) {
+	items := strings.TrimSuffix(strings.Repeat("{},", 10000), ",")
+	p, logs := hostileProxy(t, Config{}, nil, okAnswer(func(*http.Request) string { return `{"statics":[` + items + `]}` }))
+	if _, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil {
+		t.Fatal(e)
+	}
+	drift := p.Drift()
+	if len(drift) != MaxProblems+1 || !strings.Contains(drift[len(drift)-1].Problem, fmt.Sprintf("and %d more", 140000-MaxProblems)) {
+		t.Fatalf("%d drift entries for one answer; the last: %+v", len(drift), drift[len(drift)-1])
+	}
+	if lines := logs.lines(); len(lines) != 1 || len(lines[0]) > 64<<10 {
+		t.Fatalf("%d log lines, the first of %d bytes", len(lines), len(lines[0]))
+	}
+}
+
+// The drift log keeps its latest entries within MaxDriftBytes, however
+// large each one is.
+func TestDriftLogIsBoundedInBytes(t *testing.T) {
+	l := NewDriftLog(MaxDrift)
+	big := strings.Repeat("x", MaxProblem)
+	for range 5000 {
+		l.Add(&Answer{Status: 200, RequestID: strings.Repeat("r", MaxRequestID)}, []string{big})
+	}
+	total := 0
+	for _, d := range l.List() {
+		total += d.size()
+	}
+	if total > MaxDriftBytes || len(l.List()) == 0 {
+		t.Fatalf("%d entries, %d bytes", len(l.List()), total)
+	}
+}
+
+// statics is a 200 body of n pools named pool-000, pool-001, ...
+func statics(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"statics":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"static_name":"pool-%03d","running_num":1,"stop_num":0,"hibernate_num":0,"other_num":0,"attached_num":1,"unattached_num":0,"cannot_attach_num":0,"in_process_num":0,"in_use_num":1,"unregistered_num":0,"ready_num":0,"disconnected_num":0,"unknown_num":0}`, i)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+// withoutDescription is a recording less its description (it has the time).
+func withoutDescription(data []byte) []byte {
+	var keep [][]byte
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte("description:")) && !bytes.HasPrefix(line, []byte("#")) {
+			keep = append(keep, line)
+		}
+	}
+	return bytes.Join(keep, []byte("\n"))
+}
