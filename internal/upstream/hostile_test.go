@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const testProject = "0bec5db98280d2d02fd6c00c2de791ce"
@@ -101,6 +103,60 @@ func TestDriftLogIsBoundedInBytes(t *testing.T) {
 	}
 	if total > MaxDriftBytes || len(l.List()) == 0 {
 		t.Fatalf("%d entries, %d bytes", len(l.List()), total)
+	}
+}
+
+// #21: upstream bodies in flight were bounded only each (32 MiB), not in
+// total. Past the bound a request is answered 502 MOCK.0502 naming it, and
+// the bytes come back once the answer is written.
+func TestBytesInFlightAreBounded(t *testing.T) {
+	const size = 600 << 10
+	release := make(chan struct{})
+	fetched := make(chan struct{}, 4)
+	p, _ := hostileProxy(t, Config{MaxInFlight: 1 << 20}, nil, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(size))
+		body := `{"statics":[],"pad":"` + strings.Repeat("x", size-len(`{"statics":[],"pad":""}`)) + `"}`
+		if r.URL.Query().Get("slow") != "" {
+			io.WriteString(w, body[:10])
+			w.(http.Flusher).Flush()
+			<-release
+			io.WriteString(w, body[10:])
+			return
+		}
+		io.WriteString(w, body)
+	})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before the server's Close: its handler must return
+	p.up.fetched = func() { fetched <- struct{}{} }
+	slow := httptest.NewRequest("GET", "/v2/"+testProject+"/connections/status?slow=1", nil)
+	first := make(chan *Answer, 1)
+	go func() {
+		a, e := p.Forward(context.Background(), testProject, slow, nil)
+		if e != nil {
+			t.Error(e.Msg)
+		}
+		first <- a
+	}()
+	select {
+	case <-fetched:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first request never reached the upstream")
+	}
+	_, e := p.Forward(context.Background(), testProject, apiRequest(), nil)
+	<-fetched
+	if e == nil || e.Status != 502 || e.Code != "MOCK.0502" || !strings.Contains(e.Msg, "in flight") {
+		t.Fatalf("a second answer past the bound: %+v", e)
+	}
+	unblock()
+	a := <-first
+	if a == nil || len(a.Body) != size {
+		t.Fatalf("the first answer: %+v", a)
+	}
+	a.Release()
+	if a, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil || len(a.Body) != size {
+		t.Fatalf("after the first was written, the bytes did not come back: %+v", e)
 	}
 }
 

@@ -38,7 +38,9 @@ func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 
 // Forward asks the upstream for r's API call on behalf of project (body is
 // r's body, nil for none) and returns the answer to write, or the error to
-// answer (502 MOCK.0502) when there is none. Each answer is checked against
+// answer (502 MOCK.0502) when there is none. Call the answer's Release once
+// it is written: until then its body counts against the bytes in flight
+// (Config.MaxInFlight). Each answer is checked against
 // the contract: its departures are kept for Drift and logged in one line.
 //
 // What the emulator keeps or logs of an answer is bounded and scrubbed: the
