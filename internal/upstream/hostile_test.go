@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
 const testProject = "0bec5db98280d2d02fd6c00c2de791ce"
@@ -172,6 +175,32 @@ func statics(n int) string {
 	}
 	b.WriteString(`]}`)
 	return b.String()
+}
+
+// #21: with 300 pools two fake names were the same (here pool-547 and
+// pool-587 both became gray-worm-pool-29).
+func TestFakeNamesAreUniqueWithinARecording(t *testing.T) {
+	r := &Recorder{Dir: t.TempDir()}
+	file, err := r.Record(&Answer{Status: 200, Body: []byte(statics(600))}, nil)
+	if err != nil || file == "" {
+		t.Fatalf("%q %v", file, err)
+	}
+	data, _ := os.ReadFile(file)
+	sc, problems := fixtures.ParseFile(file, data)
+	if problems != nil {
+		t.Fatal(problems)
+	}
+	seen := map[string]int{}
+	for i, g := range sc.Steps[0].Statics {
+		if j, dup := seen[g.StaticName]; dup {
+			t.Errorf("pools %d and %d are both recorded as %q", j, i, g.StaticName)
+		}
+		seen[g.StaticName] = i
+	}
+	again, _ := (&Recorder{Dir: t.TempDir()}).Record(&Answer{Status: 200, Body: []byte(statics(600))}, nil)
+	if data2, _ := os.ReadFile(again); !bytes.Equal(withoutDescription(data), withoutDescription(data2)) {
+		t.Error("the same answer is recorded with other names")
+	}
 }
 
 // withoutDescription is a recording less its description (it has the time).

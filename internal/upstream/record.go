@@ -101,11 +101,12 @@ func (r *Recorder) scenarioBody(a *Answer, secrets []string) (string, error) {
 		return "statics: []\n", nil
 	}
 	b.WriteString("statics:\n")
+	fakes := fakeNames{}
 	for _, item := range body.Statics {
 		var name string
 		json.Unmarshal(item["static_name"], &name)
 		if !r.RealNames {
-			name = FakeName(name)
+			name = fakes.of(name)
 		}
 		fmt.Fprintf(&b, "  - static_name: %s\n", quote(scrub(name, secrets)))
 		for _, f := range counterNames {
@@ -151,6 +152,30 @@ func scrub(s string, secrets []string) string {
 		}
 	}
 	return hex32.ReplaceAllString(s, "***")
+}
+
+// fakeNames gives the pools of one recording fake names that are unique
+// within it: FakeName's, and where two real names share one, the later
+// gets a suffix (-2, -3, ...). The same answer gets the same names.
+type fakeNames struct {
+	byReal  map[string]string // real name -> fake name
+	used map[string]bool
+}
+
+func (f *fakeNames) of(real string) string {
+	if fake, ok := f.byReal[real]; ok {
+		return fake
+	}
+	if f.byReal == nil {
+		f.byReal, f.used = map[string]string{}, map[string]bool{}
+	}
+	base := FakeName(real)
+	fake := base
+	for i := 2; f.used[fake]; i++ {
+		fake = base + "-" + strconv.Itoa(i)
+	}
+	f.byReal[real], f.used[fake] = fake, true
+	return fake
 }
 
 // FakeName is a stable stand-in for a pool name: the same real name gives
