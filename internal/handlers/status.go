@@ -249,7 +249,7 @@ func (m *Mock) forward(w http.ResponseWriter, r *http.Request, project string) i
 		writeError(w, *e)
 		return e.Status
 	}
-	defer up.Release() // its bytes count in flight until written
+	defer up.Release()                 // its bytes count in flight until written
 	delete(w.Header(), "X-Request-Id") // the upstream's, or none
 	maps.Copy(w.Header(), up.Header)
 	writeAs(w, up.Status, up.ContentType, up.Body)

@@ -181,7 +181,7 @@ func checkItem(i int, item map[string]json.RawMessage, p *problems) {
 	switch {
 	case p.full(): // past MaxProblems problems are only counted: no text to make
 	case named:
-		where = fmt.Sprintf("statics[%d] (%s)", i, name)
+		where = fmt.Sprintf("statics[%d] (%s)", i, cut(name, 80))
 	default:
 		where = fmt.Sprintf("statics[%d]", i)
 	}

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,6 +205,36 @@ func TestFakeNamesAreUniqueWithinARecording(t *testing.T) {
 	}
 }
 
+// #21: a 100,000-pool answer was recorded as a 29.7 MB file that the
+// loader (16 MiB) refuses. What validate would refuse is not written, and
+// the log says why. (The answer here is over the bound with fewer pools:
+// 100,000 take 30 s under the race detector.)
+func TestRecordingsTheLoaderRefusesAreSkipped(t *testing.T) {
+	long := strings.Repeat("n", 9<<20)
+	for _, c := range []struct {
+		status int
+		body   string
+	}{
+		{200, `{"statics":[{"static_name":"a` + long + `","running_num":1},{"static_name":"b` + long + `","running_num":1}]}`},
+	} {
+		dir := t.TempDir()
+		p, logs := hostileProxy(t, Config{}, &Recorder{Dir: dir, RealNames: true}, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(c.status)
+			io.WriteString(w, c.body)
+		})
+		if _, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil {
+			t.Fatal(e)
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
+			t.Fatalf("%d: written: %v", c.status, files)
+		}
+		if !strings.Contains(logs.String(), "not recorded") || !strings.Contains(logs.String(), strconv.Itoa(fixtures.MaxFileBytes)) {
+			t.Fatalf("%d: the log does not say why: %.2000s", c.status, logs.String())
+		}
+	}
+}
+
 // withoutDescription is a recording less its description (it has the time).
 func withoutDescription(data []byte) []byte {
 	var keep [][]byte
@@ -212,4 +244,14 @@ func withoutDescription(data []byte) []byte {
 		}
 	}
 	return bytes.Join(keep, []byte("\n"))
+}
+
+func TestMaskHex32IsTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`[0-9a-fA-F]{32}`)
+	for _, s := range []string{"", "abc", strings.Repeat("a", 31), strings.Repeat("a", 32), strings.Repeat("aB3", 30) + "x" + strings.Repeat("f", 70),
+		"id 0123456789abcdef0123456789abcdef, g" + strings.Repeat("0", 64)} {
+		if got, want := maskHex32(s), re.ReplaceAllString(s, "***"); got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+	}
 }

@@ -59,16 +59,19 @@ func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, bo
 	}
 	if problems := Check(a); len(problems) > 0 {
 		for i, p := range problems {
-			problems[i] = cut(scrubAuth(p, up.ak, up.sk), MaxProblem)
+			problems[i] = cut(scrubAuth(cut(p, 4*MaxProblem), up.ak, up.sk), MaxProblem)
 		}
 		p.drift.Add(a, problems)
 		p.log.Warn("the upstream's answer departs from the contract", "request_id", a.RequestID, "status", a.Status,
 			"problems", problems)
 	}
 	if p.rec != nil {
-		if file, err := p.rec.Record(a, p.up.Secrets(project)); err != nil {
+		switch file, skipped, err := p.rec.record(a, up.Secrets(project)); {
+		case err != nil:
 			p.log.Error("recording the upstream's answer failed", "error", err.Error())
-		} else if file != "" {
+		case skipped != "":
+			p.log.Info("the upstream's answer is not recorded", "request_id", a.RequestID, "status", a.Status, "why", skipped)
+		case file != "":
 			p.log.Info("recorded the upstream's answer", "file", file, "status", a.Status)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -28,6 +28,7 @@ type Recorder struct {
 	Dir       string
 	RealNames bool
 	Source    string // the upstream host, for the description
+	MaxFiles  int    // recordings the folder may hold; 0: DefaultMaxFiles
 
 	mu   sync.Mutex
 	last map[int]string // by status: the name of the last file written
@@ -37,28 +38,46 @@ type Recorder struct {
 // secrets are strings of the request that must not appear in the file (the
 // project id, the credentials). It returns the file written, or "".
 func (r *Recorder) Record(a *Answer, secrets []string) (string, error) {
-	body, err := r.scenarioBody(a, secrets)
-	if err != nil || body == "" {
-		return "", err
+	file, _, err := r.record(a, secrets)
+	return file, err
+}
+
+// record is Record that also says why an answer was not written: what the
+// emulator cannot replay faithfully (an undocumented status, counters
+// outside int32, a body that is not the contract's), and what `mockserver
+// validate` would refuse (a file over fixtures.MaxFileBytes, anything
+// fixtures.ParseFile finds wrong). skipped is "" when a file was written or
+// the answer is the one last recorded. One recording is made at a time: an
+// answer of MaxBody costs its decoding once, not once per request.
+func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	body, skipped := r.scenarioBody(a, secrets)
+	if skipped != "" {
+		return "", skipped, nil
 	}
 	sum := sha256.Sum256([]byte(body))
 	name := fmt.Sprintf("recorded-%d-%s", a.Status, hex.EncodeToString(sum[:4]))
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.last[a.Status] == name {
-		return "", nil
+		return "", "", nil
 	}
 	text := fmt.Sprintf("# Recorded from %s by mockserver --record. Serve it with --scenarios %s --scenario %s\nname: %s\ndescription: %s\n%s",
 		r.Source, r.Dir, name, name, quote(fmt.Sprintf("The %d answer %s gave on %s.", a.Status, r.Source, time.Now().UTC().Format(time.RFC3339))), body)
-	file := filepath.Join(r.Dir, name+".yaml")
+	file = filepath.Join(r.Dir, name+".yaml")
+	if len(text) > fixtures.MaxFileBytes {
+		return "", fmt.Sprintf("the scenario file would have %d bytes; the loader reads at most %d (mockserver validate would refuse it)", len(text), fixtures.MaxFileBytes), nil
+	}
+	if _, problems := fixtures.ParseFile(file, []byte(text)); problems != nil {
+		return "", fmt.Sprintf("mockserver validate would refuse the scenario file: %s", cut(problems[0].String(), MaxProblem)), nil
+	}
 	if err := writeAtomically(file, []byte(text)); err != nil {
-		return "", err
+		return "", "", err
 	}
 	if r.last == nil {
 		r.last = map[int]string{}
 	}
 	r.last[a.Status] = name
-	return file, nil
+	return file, "", nil
 }
 
 // writeAtomically writes a temporary file beside file and renames it over
@@ -83,26 +102,29 @@ func writeAtomically(file string, data []byte) error {
 	return os.Rename(tmp.Name(), file)
 }
 
-// scenarioBody is the answer part of the scenario file; "" when the answer
+// scenarioBody is the answer part of the scenario file, or why the answer
 // cannot be replayed faithfully (an undocumented status, counters outside
 // int32, a body that is not the contract's).
-func (r *Recorder) scenarioBody(a *Answer, secrets []string) (string, error) {
+func (r *Recorder) scenarioBody(a *Answer, secrets []string) (body, skipped string) {
 	if a.Status != 200 {
-		return r.errorBody(a, secrets), nil
+		return r.errorBody(a, secrets)
 	}
-	var body struct {
+	var answer struct {
 		Statics []map[string]json.RawMessage `json:"statics"`
 	}
-	if err := json.Unmarshal(a.Body, &body); err != nil || body.Statics == nil {
-		return "", nil
+	if err := json.Unmarshal(a.Body, &answer); err != nil || answer.Statics == nil {
+		return "", "the 200 body has no statics list that the emulator can replay"
+	}
+	if n := len(answer.Statics); n > fixtures.MaxGroupsPerFile {
+		return "", fmt.Sprintf("%d pools; a scenario file may have at most %d (mockserver validate would refuse it)", n, fixtures.MaxGroupsPerFile)
 	}
 	var b strings.Builder
-	if len(body.Statics) == 0 {
-		return "statics: []\n", nil
+	if len(answer.Statics) == 0 {
+		return "statics: []\n", ""
 	}
 	b.WriteString("statics:\n")
 	fakes := fakeNames{}
-	for _, item := range body.Statics {
+	for _, item := range answer.Statics {
 		var name string
 		json.Unmarshal(item["static_name"], &name)
 		if !r.RealNames {
@@ -115,33 +137,30 @@ func (r *Recorder) scenarioBody(a *Answer, secrets []string) (string, error) {
 				continue // missing: replayed as 0
 			}
 			if n < 0 || n > math.MaxInt32 || n != math.Trunc(n) {
-				return "", nil
+				return "", fmt.Sprintf("a counter (%s) is not an int32 the emulator can replay", f)
 			}
 			fmt.Fprintf(&b, "    %s: %d\n", f, int64(n))
 		}
 	}
-	return b.String(), nil
+	return b.String(), ""
 }
 
-func (r *Recorder) errorBody(a *Answer, secrets []string) string {
+func (r *Recorder) errorBody(a *Answer, secrets []string) (body, skipped string) {
 	if _, err := wire.Documented(a.Status); err != nil {
-		return ""
+		return "", fmt.Sprintf("status %d is not one the contract documents", a.Status)
 	}
-	var body map[string]json.RawMessage
-	json.Unmarshal(a.Body, &body)
+	var fields map[string]json.RawMessage
+	json.Unmarshal(a.Body, &fields)
 	var b strings.Builder
 	fmt.Fprintf(&b, "error:\n  status: %d\n", a.Status)
 	for _, f := range errorFields {
 		var s string
-		if json.Unmarshal(body[f], &s) == nil {
+		if json.Unmarshal(fields[f], &s) == nil {
 			fmt.Fprintf(&b, "  %s: %s\n", f, quote(scrub(s, secrets)))
 		}
 	}
-	return b.String()
+	return b.String(), ""
 }
-
-// hex32 is how a request id (or a project id) looks.
-var hex32 = regexp.MustCompile(`[0-9a-fA-F]{32}`)
 
 // scrub removes from s what must never be written: the secrets of the
 // request, and anything that looks like a request or project id.
@@ -151,15 +170,44 @@ func scrub(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, secret, "***")
 		}
 	}
-	return hex32.ReplaceAllString(s, "***")
+	return maskHex32(s)
 }
+
+// maskHex32 replaces each run of 32 hex digits, how a request id (or a
+// project id) looks, with ***: the leftmost first, as the regular
+// expression [0-9a-fA-F]{32} would, at the cost of one pass.
+func maskHex32(s string) string {
+	var b strings.Builder
+	done, run := 0, 0 // s[:done] is in b; run hex digits end at i
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			run = 0
+			continue
+		}
+		if run++; run == 32 {
+			if b.Len() == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[done : i+1-32])
+			b.WriteString("***")
+			done, run = i+1, 0
+		}
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // fakeNames gives the pools of one recording fake names that are unique
 // within it: FakeName's, and where two real names share one, the later
 // gets a suffix (-2, -3, ...). The same answer gets the same names.
 type fakeNames struct {
-	byReal  map[string]string // real name -> fake name
-	used map[string]bool
+	byReal map[string]string // real name -> fake name
+	used   map[string]bool
 }
 
 func (f *fakeNames) of(real string) string {
