@@ -235,6 +235,55 @@ func TestRecordingsTheLoaderRefusesAreSkipped(t *testing.T) {
 	}
 }
 
+// #21: a recording killed mid-write left its .tmp file for ever.
+func TestStaleRecorderTempFilesAreCleanedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	for _, name := range []string{".recording-123.tmp", ".recording-456.tmp", ".recording-fresh.tmp", ".other.tmp", "mine.yaml"} {
+		os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644)
+		if name != ".recording-fresh.tmp" {
+			os.Chtimes(filepath.Join(dir, name), old, old)
+		}
+	}
+	_, logs := hostileProxy(t, Config{}, &Recorder{Dir: dir}, okAnswer(func(*http.Request) string { return "{}" }))
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if strings.Join(left, " ") != ".other.tmp .recording-fresh.tmp mine.yaml" {
+		t.Fatalf("left in the folder: %v", left)
+	}
+	if !strings.Contains(logs.String(), `"removed":2`) {
+		t.Errorf("the log: %s", logs.String())
+	}
+}
+
+// #21: 3,000 varying answers made 3,001 files. Past the bound nothing more
+// is written, and the log says so once.
+func TestRecordFolderIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	var mu sync.Mutex
+	p, logs := hostileProxy(t, Config{}, &Recorder{Dir: dir, MaxFiles: 5}, okAnswer(func(*http.Request) string {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		return strings.Replace(statics(1), `"running_num":1`, `"running_num":`+strconv.Itoa(n), 1)
+	}))
+	for range 9 {
+		if _, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil {
+			t.Fatal(e)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 5 {
+		t.Fatalf("%d files: %v", len(files), files)
+	}
+	if c := strings.Count(logs.String(), "not recorded"); c != 1 {
+		t.Fatalf("the bound is logged %d times:\n%s", c, logs.String())
+	}
+}
+
 // withoutDescription is a recording less its description (it has the time).
 func withoutDescription(data []byte) []byte {
 	var keep [][]byte

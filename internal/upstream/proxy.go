@@ -23,8 +23,8 @@ type Proxy struct {
 	log   *slog.Logger
 }
 
-// NewProxy builds the proxy to up, recording with rec (nil: none) and
-// logging to log (nil: nowhere). It returns nil when up is nil: a nil Proxy
+// NewProxy builds the proxy to up, recording with rec (nil: none; it is
+// started here, see Recorder.Start) and logging to log (nil: nowhere). It returns nil when up is nil: a nil Proxy
 // has no drift.
 func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 	if up == nil {
@@ -32,6 +32,11 @@ func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if rec != nil {
+		if n := rec.Start(); n > 0 {
+			log.Info("removed the temporary files of interrupted recordings", "dir", rec.Dir, "removed", n)
+		}
 	}
 	return &Proxy{up: up, rec: rec, drift: NewDriftLog(MaxDrift), log: log}
 }

@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -28,10 +30,59 @@ type Recorder struct {
 	Dir       string
 	RealNames bool
 	Source    string // the upstream host, for the description
-	MaxFiles  int    // recordings the folder may hold; 0: DefaultMaxFiles
+	MaxFiles  int    // recordings (recorded-*.yaml) the folder may hold; 0: DefaultMaxFiles
 
-	mu   sync.Mutex
-	last map[int]string // by status: the name of the last file written
+	mu      sync.Mutex
+	last    map[int]string // by status: the name of the last file written
+	once    sync.Once
+	files   int  // recordings in the folder
+	full    bool // the bound was met, and said once
+	removed int  // stale temporary files removed at start
+}
+
+// DefaultMaxFiles bounds the recordings a --record folder holds, those
+// there before start-up included: an upstream whose answers all differ
+// would otherwise fill the disk. Past it nothing more is written, and the
+// log says so once.
+const DefaultMaxFiles = 1000
+
+// StaleTemp is how old a temporary file of the recorder's own naming
+// (.recording-*.tmp) must be for Start to remove it: one left by a
+// recording killed mid-write. A younger one may be another process's
+// write in progress, and is left.
+const StaleTemp = 10 * time.Minute
+
+// Start prepares the folder, once: it removes the stale temporary files of
+// interrupted recordings and counts the recordings already there. It
+// returns how many files it removed. Record starts the recorder itself if
+// need be.
+func (r *Recorder) Start() int {
+	r.once.Do(func() {
+		entries, err := os.ReadDir(r.Dir)
+		if err != nil {
+			return // writing will say what is wrong
+		}
+		for _, e := range entries {
+			name := e.Name()
+			switch {
+			case strings.HasPrefix(name, ".recording-") && strings.HasSuffix(name, ".tmp"):
+				if info, err := e.Info(); err == nil && info.Mode().IsRegular() && time.Since(info.ModTime()) > StaleTemp &&
+					os.Remove(filepath.Join(r.Dir, name)) == nil {
+					r.removed++
+				}
+			case strings.HasPrefix(name, "recorded-") && strings.HasSuffix(name, ".yaml"):
+				r.files++
+			}
+		}
+	})
+	return r.removed
+}
+
+func (r *Recorder) maxFiles() int {
+	if r.MaxFiles > 0 {
+		return r.MaxFiles
+	}
+	return DefaultMaxFiles
 }
 
 // Record writes a, unless it is the answer last recorded for its status.
@@ -42,7 +93,8 @@ func (r *Recorder) Record(a *Answer, secrets []string) (string, error) {
 	return file, err
 }
 
-// record is Record that also says why an answer was not written: what the
+// record is Record that also says why an answer was not written (past the
+// folder's bound, once): what the
 // emulator cannot replay faithfully (an undocumented status, counters
 // outside int32, a body that is not the contract's), and what `mockserver
 // validate` would refuse (a file over fixtures.MaxFileBytes, anything
@@ -50,6 +102,7 @@ func (r *Recorder) Record(a *Answer, secrets []string) (string, error) {
 // the answer is the one last recorded. One recording is made at a time: an
 // answer of MaxBody costs its decoding once, not once per request.
 func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, err error) {
+	r.Start()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	body, skipped := r.scenarioBody(a, secrets)
@@ -64,6 +117,15 @@ func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, er
 	text := fmt.Sprintf("# Recorded from %s by mockserver --record. Serve it with --scenarios %s --scenario %s\nname: %s\ndescription: %s\n%s",
 		r.Source, r.Dir, name, name, quote(fmt.Sprintf("The %d answer %s gave on %s.", a.Status, r.Source, time.Now().UTC().Format(time.RFC3339))), body)
 	file = filepath.Join(r.Dir, name+".yaml")
+	_, statErr := os.Lstat(file)
+	added := errors.Is(statErr, fs.ErrNotExist)
+	if added && r.files >= r.maxFiles() {
+		if r.full {
+			return "", "", nil // said once
+		}
+		r.full = true
+		return "", fmt.Sprintf("the folder holds %d recordings, its bound: no more are written (the bound is said once)", r.files), nil
+	}
 	if len(text) > fixtures.MaxFileBytes {
 		return "", fmt.Sprintf("the scenario file would have %d bytes; the loader reads at most %d (mockserver validate would refuse it)", len(text), fixtures.MaxFileBytes), nil
 	}
@@ -72,6 +134,9 @@ func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, er
 	}
 	if err := writeAtomically(file, []byte(text)); err != nil {
 		return "", "", err
+	}
+	if added {
+		r.files++
 	}
 	if r.last == nil {
 		r.last = map[int]string{}
