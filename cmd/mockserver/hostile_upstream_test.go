@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 )
 
 // hostileUpstream is an upstream on 127.0.0.1 that answers with answer, and
@@ -109,5 +112,13 @@ func TestUpstreamPasswordIsNotLogged(t *testing.T) {
 	_, _, _, logs := startRunLogs(t, []string{"--upstream", "http://someone:pa55word@127.0.0.1:1", "--upstream-ak", "AK", "--upstream-sk", "SK"}, nil)
 	if strings.Contains(logs.String(), "pa55word") || !strings.Contains(logs.String(), "someone") {
 		t.Errorf("the start-up log: %s", logs.String())
+	}
+}
+
+// The upstream's request id is bounded as the journal bounds its fields:
+// the two bounds are one value, kept in two packages.
+func TestRequestIDBoundIsTheJournals(t *testing.T) {
+	if upstream.MaxRequestID != handlers.MaxEntryField {
+		t.Fatalf("upstream.MaxRequestID %d, handlers.MaxEntryField %d", upstream.MaxRequestID, handlers.MaxEntryField)
 	}
 }

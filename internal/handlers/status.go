@@ -241,8 +241,9 @@ func (m *Mock) write(w http.ResponseWriter, r *http.Request, a answer) int {
 	return http.StatusOK
 }
 
-// forward asks the upstream and writes its answer: its status, body and
-// X-Request-Id unchanged (the proxy checks and records it).
+// forward asks the upstream and writes its answer as the proxy returns it:
+// the upstream's status and body, its X-Request-Id (bounded, scrubbed) and
+// the proxy's headers (upstream.Proxy.Forward checks and records it).
 func (m *Mock) forward(w http.ResponseWriter, r *http.Request, project string) int {
 	up, e := m.proxy.Forward(r.Context(), project, r, nil)
 	if e != nil {
