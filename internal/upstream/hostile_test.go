@@ -304,3 +304,38 @@ func TestMaskHex32IsTheRegexp(t *testing.T) {
 		}
 	}
 }
+
+// Every way a body read ends gives its bytes back: an answer past the bound
+// as it grows (no Content-Length), one over MaxBody, one cut short, one
+// written and released.
+func TestBytesInFlightComeBack(t *testing.T) {
+	p, _ := hostileProxy(t, Config{MaxInFlight: 1 << 20}, nil, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("kind") {
+		case "chunked": // grows past the bound
+			for range 40 {
+				io.WriteString(w, strings.Repeat(" ", 64<<10))
+				w.(http.Flusher).Flush()
+			}
+		case "huge":
+			w.Header().Set("Content-Length", strconv.Itoa(MaxBody+1))
+		case "short":
+			w.Header().Set("Content-Length", "100000")
+			io.WriteString(w, `{"statics":[`)
+		default:
+			io.WriteString(w, `{"statics":[]}`)
+		}
+	})
+	for kind, want := range map[string]string{"chunked": "in flight", "huge": "over 33554432 bytes", "short": "EOF", "": ""} {
+		a, e := p.Forward(context.Background(), testProject, httptest.NewRequest("GET", "/v2/p/connections/status?kind="+kind, nil), nil)
+		switch {
+		case want == "" && e != nil, want != "" && (e == nil || !strings.Contains(e.Msg, want)):
+			t.Errorf("%q: %+v", kind, e)
+		}
+		a.Release()
+		a.Release()
+		if used := p.up.inFlight.used; used != 0 {
+			t.Errorf("%q: %d bytes still held", kind, used)
+		}
+	}
+}
