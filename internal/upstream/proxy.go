@@ -24,8 +24,8 @@ type Proxy struct {
 }
 
 // NewProxy builds the proxy to up, recording with rec (nil: none; it is
-// started here, see Recorder.Start) and logging to log (nil: nowhere). It returns nil when up is nil: a nil Proxy
-// has no drift.
+// started here, see Recorder.Start) and logging to log (nil: nowhere). It
+// returns nil when up is nil: a nil Proxy has no drift.
 func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 	if up == nil {
 		return nil
@@ -45,8 +45,10 @@ func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 // r's body, nil for none) and returns the answer to write, or the error to
 // answer (502 MOCK.0502) when there is none. Call the answer's Release once
 // it is written: until then its body counts against the bytes in flight
-// (Config.MaxInFlight). Each answer is checked against
-// the contract: its departures are kept for Drift and logged in one line.
+// (Config.MaxInFlight). Each answer is checked against the contract: its
+// departures (at most MaxProblems, and a count of the others) are kept for
+// Drift and logged in one line. With a recorder, it is recorded, or the log
+// says why not.
 //
 // What the emulator keeps or logs of an answer is bounded and scrubbed: the
 // request id is cut to MaxRequestID bytes (for the client too), each problem
@@ -59,12 +61,12 @@ func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, bo
 	up := p.up
 	a, e := up.Fetch(ctx, project, r, body)
 	if e != nil {
-		p.log.Warn("upstream failed", "upstream", p.up.Host(), "problem", e.Msg)
+		p.log.Warn("upstream failed", "upstream", up.Host(), "problem", e.Msg)
 		return nil, e
 	}
 	if problems := Check(a); len(problems) > 0 {
-		for i, p := range problems {
-			problems[i] = cut(scrubAuth(cut(p, 4*MaxProblem), up.ak, up.sk), MaxProblem)
+		for i, text := range problems {
+			problems[i] = cut(scrubAuth(cut(text, 4*MaxProblem), up.ak, up.sk), MaxProblem)
 		}
 		p.drift.Add(a, problems)
 		p.log.Warn("the upstream's answer departs from the contract", "request_id", a.RequestID, "status", a.Status,
