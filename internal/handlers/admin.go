@@ -242,5 +242,5 @@ func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
 
 // adminDrift lists how the upstream's answers departed from the contract.
 func (m *Mock) adminDrift(w http.ResponseWriter, _ *http.Request) {
-	writeAdmin(w, driftAnswer{m.drift.List()})
+	writeAdmin(w, driftAnswer{m.proxy.Drift()})
 }
