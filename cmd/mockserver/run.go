@@ -18,6 +18,7 @@ import (
 	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/internal/upstream"
 )
 
 // run is the whole program, so tests can start it as it runs in production.
@@ -119,7 +120,7 @@ func serve(ctx context.Context, cfg *config, getenv func(string) string, stderr 
 		source = cfg.scenariosDir
 	}
 	if cfg.upstream != "" {
-		logAttrs = append(logAttrs, "upstream", cfg.upstream, "record", cfg.record)
+		logAttrs = append(logAttrs, "upstream", upstream.Redacted(cfg.upstream), "record", cfg.record)
 	}
 	if !cfg.clockStart.IsZero() || cfg.clockSpeed != 1 {
 		logAttrs = append(logAttrs, "clock", mock.Now("").Format(time.RFC3339), "clock_speed", cfg.clockSpeed)

@@ -202,6 +202,35 @@ func checkSignedHeaders(signed []string) string {
 	return ""
 }
 
+// SignRequest signs req as the official SDKs do, with the algorithm Verify
+// checks (the same canonical request): it sets X-Sdk-Date to now and the
+// SDK-HMAC-SHA256 Authorization header. Signed are host and every header req
+// carries (lowercase, sorted); body is the request body (nil for none). An
+// Authorization header already there is replaced, never signed.
+func SignRequest(req *http.Request, body []byte, ak, sk string, now time.Time) error {
+	date := now.UTC().Format(DateFormat)
+	req.Header.Del("Authorization")
+	req.Header.Set("X-Sdk-Date", date)
+	if req.Host == "" {
+		req.Host = req.URL.Host
+	}
+	signed := []string{"host"}
+	for name := range req.Header {
+		if n := strings.ToLower(name); n != "host" {
+			signed = append(signed, n)
+		}
+	}
+	sort.Strings(signed)
+	signed = slices.Compact(signed)
+	canonical, err := CanonicalRequest(req, signed, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", fmt.Sprintf("%s Access=%s, SignedHeaders=%s, Signature=%s",
+		Algorithm, ak, strings.Join(signed, ";"), Sign(canonical, date, sk)))
+	return nil
+}
+
 // Sign returns the hex signature of a canonical request: HMAC-SHA256, keyed
 // with the SK, of the string to sign.
 func Sign(canonicalRequest, date, sk string) string {

@@ -89,7 +89,7 @@ func (e *Engine) SetClock(project string, now *time.Time, speed *float64) error 
 			return fmt.Errorf("%s", msg)
 		}
 	}
-	e.setClock(project, func(cur *simClock, real time.Time) *simClock {
+	return e.setClock(project, func(cur *simClock, real time.Time) *simClock {
 		next := &simClock{base: cur.at(real), anchor: real, speed: cur.speed}
 		if now != nil {
 			next.base = *now
@@ -99,7 +99,6 @@ func (e *Engine) SetClock(project string, now *time.Time, speed *float64) error 
 		}
 		return next
 	})
-	return nil
 }
 
 // AdvanceClock moves a project's clock ("" for the server's) forward by d.
@@ -107,24 +106,26 @@ func (e *Engine) AdvanceClock(project string, d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("advance by %s: the clock only moves forward (set it with a time instead)", d)
 	}
-	e.setClock(project, func(cur *simClock, real time.Time) *simClock {
+	return e.setClock(project, func(cur *simClock, real time.Time) *simClock {
 		t := cur.at(real).Add(d)
 		if t.After(clockEnd) {
 			t = clockEnd.In(t.Location())
 		}
 		return &simClock{base: t, anchor: real, speed: cur.speed}
 	})
-	return nil
 }
 
-func (e *Engine) setClock(project string, next func(cur *simClock, real time.Time) *simClock) {
-	e.update(func(c *controls) {
-		n := next(c.clockOf(project), time.Now())
-		if project == "" {
-			c.startup.clock = n
-			return
+func (e *Engine) setClock(project string, next func(cur *simClock, real time.Time) *simClock) error {
+	if project == "" {
+		e.update(func(c *controls) { c.startup.clock = next(c.clockOf(""), time.Now()) })
+		return nil
+	}
+	return e.edit(project, func(l *layer) {
+		cur := l.clock // under the lock edit holds: two advances both count
+		if cur == nil {
+			cur = e.ctl.Load().startup.clock
 		}
-		c.edit(project, func(l *layer) { l.clock = n })
+		l.clock = next(cur, time.Now())
 	})
 }
 

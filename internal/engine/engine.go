@@ -87,7 +87,7 @@ func New(c Config) (*Engine, error) {
 	if c.Error != nil {
 		startup.inject = untilCleared(*c.Error)
 	}
-	e.ctl.Store(&controls{startup: startup})
+	e.ctl.Store(&controls{startup: startup, projects: newProjectLayers()})
 	e.SetScenarios(c.Scenarios)
 	return e, nil
 }
@@ -140,14 +140,14 @@ type served struct {
 // the clock starts again from --clock-start (or wall time) for everything,
 // or follows the global clock again for one project.
 func (e *Engine) Reset(project string) {
-	e.update(func(c *controls) {
-		if project == "" {
+	if project == "" {
+		e.update(func(c *controls) {
 			c.startup.clock = e.freshClock()
-			c.global, c.projects = layer{}, nil
-			return
-		}
-		delete(c.projects, project)
-	})
+			c.global, c.projects = layer{}, newProjectLayers()
+		})
+	} else {
+		_ = e.edit(project, func(l *layer) { *l = layer{} }) // forgetting never adds a project
+	}
 	e.counters.reset(project)
 	e.ClearRequests(project)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 func newEngine(t testing.TB, c Config) *Engine {
@@ -47,5 +48,74 @@ func TestPerProjectStateIsBounded(t *testing.T) {
 	}
 	if got := outcome(m.Decide(ListInstancesStatus, "steady", Args{}, hdr)); got != "fail-twice 200 45B" && !strings.HasPrefix(got, "fail-twice 200") {
 		t.Fatalf("a project in use lost its place in the sequence: %s", got)
+	}
+}
+
+func setOf(t testing.TB, files map[string]string) *fixtures.Set {
+	t.Helper()
+	var list []*fixtures.Scenario
+	for name, body := range files {
+		sc, problems := fixtures.ParseFile(name, []byte(body))
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		list = append(list, sc)
+	}
+	set, problems := fixtures.Build(list)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	return set
+}
+
+// An error can be limited to operations, from a scenario's error or failure
+// and from the admin API, so a test fails one call of a dashboard and not
+// the others; an injected count is used up by its operations only.
+func TestErrorsLimitedToOperations(t *testing.T) {
+	group := "statics:\n  - {static_name: p, running_num: 2, stop_num: 0, hibernate_num: 0, other_num: 0, attached_num: 2, unattached_num: 0, cannot_attach_num: 0, in_process_num: 0, in_use_num: 1, unregistered_num: 0, ready_num: 1, disconnected_num: 0, unknown_num: 0}\n"
+	e := newEngine(t, Config{Scenarios: setOf(t, map[string]string{
+		"default.yaml": "name: default\n" + group,
+		"limited.yaml": "name: limited\n" + group + "error: {status: 500, operations: [ListDesktopsDetail]}\n",
+		"flaky.yaml":   "name: flaky\n" + group + "failure_rate: 1\nfailure: {error: {status: 429, operations: [ListLoginState]}}\n",
+	})})
+	ask := func(op *Operation, project, scenario string) string {
+		return e.Decide(op, project, Args{}, &Switches{Scenario: scenario}).String()
+	}
+	for _, c := range []struct {
+		op       *Operation
+		scenario string
+		want     string
+	}{
+		{ListInstancesStatus, "limited", "limited 200"},
+		{ListDesktopsDetail, "limited", "limited 500 WKS.00000003"},
+		{ListLoginState, "flaky", "flaky 429 APIGW.0308"},
+		{ListDesktopPools, "flaky", "flaky 200"},
+	} {
+		if got := ask(c.op, "p", c.scenario); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s of %s: %s, want %s", c.op.Name, c.scenario, got, c.want)
+		}
+	}
+	e500, _ := wire.Documented(500)
+	if err := e.InjectError("q", e500, 1, "ListDesktopPools"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		op   *Operation
+		want string
+	}{{ListInstancesStatus, "default 200"}, {ListDesktopPools, "default 500"}, {ListDesktopPools, "default 200"}} {
+		if got := ask(c.op, "q", ""); !strings.HasPrefix(got, c.want) {
+			t.Errorf("injected for ListDesktopPools, once: %s answers %s, want %s", c.op.Name, got, c.want)
+		}
+	}
+	if err := e.InjectError("q", e500, 0, "ListDesktop"); err == nil || !strings.Contains(err.Error(), "unknown operation") {
+		t.Errorf("an unknown operation: %v", err)
+	}
+	for body, want := range map[string]string{
+		"name: x\nerror: {status: 500, operations: [ListDesktopsDetail]}\n": "x.yaml:1: the scenario limits its error to some operations",
+		"name: x\n" + group + "error: {status: 500, operations: [Nope]}\n":  "unknown operation \"Nope\"",
+	} {
+		if _, problems := fixtures.ParseFile("x.yaml", []byte(body)); len(problems) == 0 || !strings.Contains(problems.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, problems, want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/workspace-mock/mockserver/api"
+	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/upstream"
 
 	"github.com/workspace-mock/mockserver/internal/wire"
@@ -93,6 +94,16 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return false
 }
 
+// writeSwitchError answers a switch the engine refused: 429 past the bound
+// on projects with switches of their own, else 400.
+func writeSwitchError(w http.ResponseWriter, err error) {
+	if errors.Is(err, engine.ErrTooManyProjects) {
+		writeError(w, wire.Mock(http.StatusTooManyRequests, "MOCK.0429", err.Error()))
+		return
+	}
+	writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+}
+
 func writeAdmin(w http.ResponseWriter, v any) {
 	body, _ := json.Marshal(v)
 	writeJSON(w, http.StatusOK, body)
@@ -161,7 +172,7 @@ func (m *Mock) adminSetScenario(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := m.SetScenario(project, body.Name); err != nil {
-		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		writeSwitchError(w, err)
 		return
 	}
 	writeAdmin(w, scenarioSet{Project: project, Scenario: body.Name})
@@ -192,7 +203,7 @@ func (m *Mock) adminInjectError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := m.InjectError(project, e, body.Count, body.Operations...); err != nil {
-		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		writeSwitchError(w, err)
 		return
 	}
 	writeAdmin(w, errorInjected{Count: body.Count, Code: e.Code, Operations: body.Operations, Project: project, Status: e.Status})
@@ -242,5 +253,5 @@ func adminOpenAPI(w http.ResponseWriter, _ *http.Request) {
 
 // adminDrift lists how the upstream's answers departed from the contract.
 func (m *Mock) adminDrift(w http.ResponseWriter, _ *http.Request) {
-	writeAdmin(w, driftAnswer{m.drift.List()})
+	writeAdmin(w, driftAnswer{m.proxy.Drift()})
 }

@@ -39,7 +39,7 @@ func (m *Mock) adminSetClock(w http.ResponseWriter, r *http.Request) {
 		now = &t
 	}
 	if err := m.SetClock(project, now, body.Speed); err != nil {
-		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		writeSwitchError(w, err)
 		return
 	}
 	writeAdmin(w, m.Clock(project))
@@ -59,7 +59,7 @@ func (m *Mock) adminAdvanceClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := m.AdvanceClock(project, d); err != nil {
-		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", err.Error()))
+		writeSwitchError(w, err)
 		return
 	}
 	writeAdmin(w, m.Clock(project))

@@ -50,7 +50,7 @@ type Options struct {
 const DefaultMaxHeaderBytes = 64 << 10
 
 // MaxDrift is how many departures from the contract GET /_mock/drift keeps.
-const MaxDrift = 1000
+const MaxDrift = upstream.MaxDrift
 
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = engine.DefaultJournalSize
@@ -69,8 +69,7 @@ type Mock struct {
 	maxHeader      int
 	bodyTimeout    time.Duration
 	upstream       *upstream.Upstream
-	recorder       *upstream.Recorder
-	drift          *upstream.DriftLog
+	proxy          *upstream.Proxy // nil without --upstream
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
 	adminToken     string
@@ -95,12 +94,12 @@ func New(o Options) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{Engine: eng, log: o.Logger, maxHeader: o.MaxHeaderBytes, bodyTimeout: o.BodyTimeout,
-		upstream: o.Upstream, recorder: o.Recorder, drift: upstream.NewDriftLog(MaxDrift),
-		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken, allowedHosts: o.AllowedHosts,
-		done: make(chan struct{}), closed: make(chan struct{})}
+		upstream: o.Upstream, verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken,
+		allowedHosts: o.AllowedHosts, done: make(chan struct{}), closed: make(chan struct{})}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+	m.proxy = upstream.NewProxy(o.Upstream, o.Recorder, m.log)
 	if m.maxHeader <= 0 {
 		m.maxHeader = DefaultMaxHeaderBytes
 	}

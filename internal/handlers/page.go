@@ -41,7 +41,10 @@ func (m *Mock) adminSetDelay(w http.ResponseWriter, r *http.Request) {
 		writeError(w, wire.Mock(http.StatusBadRequest, "MOCK.0001", "delay: "+err.Error()))
 		return
 	}
-	m.SetDelay(project, d)
+	if err := m.SetDelay(project, d); err != nil {
+		writeSwitchError(w, err)
+		return
+	}
 	writeAdmin(w, delaySet{Project: project, Delay: d.String()})
 }
 

@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"context"
+	"maps"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
-	"github.com/workspace-mock/mockserver/internal/upstream"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
@@ -110,33 +110,18 @@ func (m *Mock) write(w http.ResponseWriter, r *http.Request, project string, a e
 	return http.StatusOK
 }
 
-// forward asks the upstream and writes its status, body and X-Request-Id
-// unchanged; checks the answer against the contract and records it.
+// forward asks the upstream and writes its answer as the proxy returns it:
+// the upstream's status and body, its X-Request-Id (bounded, scrubbed) and
+// the proxy's headers (upstream.Proxy.Forward checks and records it).
 func (m *Mock) forward(w http.ResponseWriter, r *http.Request, project string) int {
-	up, e := m.upstream.Fetch(r.Context(), project, r)
+	up, e := m.proxy.Forward(r.Context(), project, r, nil)
 	if e != nil {
-		m.log.Warn("upstream failed", "upstream", m.upstream.Host(), "problem", e.Msg)
 		writeError(w, *e)
 		return e.Status
 	}
-	if problems := upstream.Check(up); len(problems) > 0 {
-		m.drift.Add(up, problems)
-		for _, p := range problems {
-			m.log.Warn("the upstream's answer departs from the contract", "request_id", up.RequestID, "status", up.Status, "problem", p)
-		}
-	}
-	if m.recorder != nil {
-		if file, err := m.recorder.Record(up, m.upstream.Secrets(project)); err != nil {
-			m.log.Error("recording the upstream's answer failed", "error", err.Error())
-		} else if file != "" {
-			m.log.Info("recorded the upstream's answer", "file", file, "status", up.Status)
-		}
-	}
-	h := w.Header()
-	h["X-Request-Id"] = []string{up.RequestID}
-	if up.RequestID == "" {
-		delete(h, "X-Request-Id")
-	}
+	defer up.Release()                 // its bytes count in flight until written
+	delete(w.Header(), "X-Request-Id") // the upstream's, or none
+	maps.Copy(w.Header(), up.Header)
 	writeAs(w, up.Status, up.ContentType, up.Body)
 	return up.Status
 }

@@ -4,6 +4,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -15,6 +16,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/aksk"
@@ -23,21 +26,57 @@ import (
 
 // Config is how to reach the upstream.
 type Config struct {
-	URL     string        // https://workspace.cn-north-4.myhuaweicloud.com
-	AK, SK  string        // the user's credentials; requests are signed with them
-	CAFile  string        // PEM file of a CA to trust besides the system's
-	Timeout time.Duration // for one request, connecting included; 0: 10 s
+	URL         string        // https://workspace.cn-north-4.myhuaweicloud.com
+	AK, SK      string        // the user's credentials; requests are signed with them
+	CAFile      string        // PEM file of a CA to trust besides the system's
+	Timeout     time.Duration // for one request, connecting included; 0: 10 s
+	MaxInFlight int64         // bytes of upstream answers held at once, all requests together; 0: DefaultMaxInFlight
 }
 
 // MaxBody bounds an upstream answer read into memory.
 const MaxBody = 32 << 20
 
+// DefaultMaxInFlight bounds the bytes of upstream answers held at once, all
+// requests together (two answers of MaxBody), from the first byte read until
+// the handler has written the answer (Answer.Release). A request that would
+// go past it is answered at once, without waiting, with 502 MOCK.0502 saying
+// so: the client may try again, and the emulator's memory stays bounded
+// whatever the upstream sends and however many clients ask. An answer with a
+// Content-Length holds that much from the start; one without holds its
+// buffer as it grows.
+const DefaultMaxInFlight = 64 << 20
+
 // Upstream is a configured upstream service.
 type Upstream struct {
-	base    *url.URL
-	ak, sk  string
-	client  *http.Client
-	timeout time.Duration
+	base     *url.URL
+	ak, sk   string
+	client   *http.Client
+	timeout  time.Duration
+	fetched  func() // tests: called once the upstream's headers are in
+	inFlight *budget
+}
+
+// budget counts bytes held against a bound.
+type budget struct {
+	mu        sync.Mutex
+	used, max int64
+}
+
+// take holds n more bytes, unless that would go past the bound.
+func (b *budget) take(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > b.max {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *budget) give(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
 }
 
 // New checks the configuration and prepares a client that keeps connections
@@ -52,6 +91,9 @@ func New(c Config) (*Upstream, error) {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 10 * time.Second
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = DefaultMaxInFlight
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if c.CAFile != "" {
@@ -77,7 +119,7 @@ func New(c Config) (*Upstream, error) {
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &Upstream{base: u, ak: c.AK, sk: c.SK, timeout: c.Timeout,
+	return &Upstream{base: u, ak: c.AK, sk: c.SK, timeout: c.Timeout, inFlight: &budget{max: c.MaxInFlight},
 		client: &http.Client{Transport: transport, Timeout: c.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}, nil
 }
@@ -89,23 +131,101 @@ func (u *Upstream) Secrets(project string) []string { return []string{project, u
 // Host names the upstream in messages.
 func (u *Upstream) Host() string { return u.base.Host }
 
-// Answer is what the upstream answered.
+// Answer is what the upstream answered, as the client is to get it.
 type Answer struct {
 	Status      int
 	RequestID   string
 	ContentType string
 	Body        []byte
+	Header      http.Header // what to send besides Content-Type and Content-Length: X-Request-Id when there is one
+
+	held     atomic.Int64 // bytes of the in-flight budget the body holds
+	inFlight *budget
 }
 
-// Fetch asks the upstream the request's API call for project, signed anew:
-// the client's own Authorization is never forwarded. A failure to get an
-// answer is the 502 to give the client.
-func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) (*Answer, *wire.Error) {
+// Release gives back what the answer holds of the bytes in flight
+// (DefaultMaxInFlight): call it once the answer is written. Calling it
+// again, or on nil, does nothing.
+func (a *Answer) Release() {
+	if a == nil || a.inFlight == nil {
+		return
+	}
+	if n := a.held.Swap(0); n > 0 {
+		a.inFlight.give(n)
+	}
+}
+
+// errBusy is a body the in-flight bound leaves no room for.
+var errBusy = errors.New("over the bound of bytes in flight")
+
+// readBody reads an answer's body, holding its bytes of the in-flight
+// budget as its buffer grows; it returns the body and the bytes held (none
+// on an error).
+func (u *Upstream) readBody(resp *http.Response) ([]byte, int64, error) {
+	if resp.ContentLength > MaxBody {
+		return nil, 0, fmt.Errorf("its answer is over %d bytes", MaxBody)
+	}
+	size := int64(64 << 10)
+	if resp.ContentLength >= 0 {
+		size = resp.ContentLength + 1 // room to see the end
+	}
+	if !u.inFlight.take(size) {
+		return nil, 0, errBusy
+	}
+	held := size
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			next := min(2*int64(cap(buf)), MaxBody+1)
+			if int64(len(buf)) >= next {
+				u.inFlight.give(held)
+				return nil, 0, fmt.Errorf("its answer is over %d bytes", MaxBody)
+			}
+			if !u.inFlight.take(next) {
+				u.inFlight.give(held)
+				return nil, 0, errBusy
+			}
+			grown := make([]byte, len(buf), next)
+			copy(grown, buf)
+			u.inFlight.give(int64(cap(buf)))
+			held += next - int64(cap(buf))
+			buf = grown
+		}
+		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			u.inFlight.give(held)
+			return nil, 0, err
+		}
+	}
+	if len(buf) > MaxBody {
+		u.inFlight.give(held)
+		return nil, 0, fmt.Errorf("its answer is over %d bytes", MaxBody)
+	}
+	return buf, held, nil
+}
+
+// Fetch asks the upstream the request's API call for project (same method,
+// path and query; body is the request's body, nil for none), signed anew
+// with aksk.SignRequest: the client's own Authorization is never forwarded.
+// A failure to get an answer is the 502 to give the client.
+func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request, body []byte) (*Answer, *wire.Error) {
 	target := *u.base
 	target.Path = strings.TrimSuffix(u.base.Path, "/") + in.URL.Path
 	target.RawPath = ""
 	target.RawQuery = in.URL.RawQuery
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	method := in.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var content io.Reader
+	if len(body) > 0 {
+		content = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), content)
 	if err != nil {
 		return nil, u.failed(err)
 	}
@@ -113,7 +233,7 @@ func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Project-Id", project)
 	req.Header.Set("User-Agent", "workspace-mockserver (proxy)")
-	if err := Sign(req, u.ak, u.sk, time.Now()); err != nil {
+	if err := aksk.SignRequest(req, body, u.ak, u.sk, time.Now()); err != nil {
 		return nil, u.failed(err)
 	}
 	resp, err := u.client.Do(req)
@@ -121,14 +241,28 @@ func (u *Upstream) Fetch(ctx context.Context, project string, in *http.Request) 
 		return nil, u.failed(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if u.fetched != nil {
+		u.fetched()
+	}
+	got, held, err := u.readBody(resp)
 	switch {
+	case errors.Is(err, errBusy):
+		return nil, u.busy()
 	case err != nil:
 		return nil, u.failed(err)
-	case len(body) > MaxBody:
-		return nil, u.failed(fmt.Errorf("its answer is over %d bytes", MaxBody))
 	}
-	return &Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
+	id := cut(scrubAuth(resp.Header.Get("X-Request-Id"), u.ak, u.sk), MaxRequestID)
+	a := &Answer{Status: resp.StatusCode, RequestID: id, ContentType: resp.Header.Get("Content-Type"), Body: got, inFlight: u.inFlight}
+	a.held.Store(held)
+	return a, nil
+}
+
+// busy is the 502 for an answer past the bound of bytes in flight.
+func (u *Upstream) busy() *wire.Error {
+	return &wire.Error{Status: http.StatusBadGateway, Code: "MOCK.0502",
+		Msg: fmt.Sprintf("The upstream %s answered, but the emulator already holds %d MiB of upstream answers in flight, its bound: try again",
+			u.base.Host, u.inFlight.max>>20),
+		Detail: "This error comes from the emulator, not from the emulated API: it bounds the memory that answers of --upstream hold at once."}
 }
 
 // failed is the 502 for a request the upstream did not answer.
@@ -144,24 +278,4 @@ func (u *Upstream) failed(err error) *wire.Error {
 	return &wire.Error{Status: http.StatusBadGateway, Code: "MOCK.0502",
 		Msg:    fmt.Sprintf("The upstream %s did not answer: %s", u.base.Host, cause),
 		Detail: "This error comes from the emulator, not from the emulated API: it forwards to --upstream and could not get an answer."}
-}
-
-// SignedHeaders are the headers Sign signs.
-const SignedHeaders = "content-type;host;x-project-id;x-sdk-date"
-
-// Sign adds X-Sdk-Date and the SDK-HMAC-SHA256 Authorization to req, as
-// the official SDKs do; req has no body.
-func Sign(req *http.Request, ak, sk string, now time.Time) error {
-	date := now.UTC().Format(aksk.DateFormat)
-	req.Header.Set("X-Sdk-Date", date)
-	if req.Host == "" {
-		req.Host = req.URL.Host
-	}
-	canonical, err := aksk.CanonicalRequest(req, strings.Split(SignedHeaders, ";"), nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", fmt.Sprintf("%s Access=%s, SignedHeaders=%s, Signature=%s",
-		aksk.Algorithm, ak, SignedHeaders, aksk.Sign(canonical, date, sk)))
-	return nil
 }

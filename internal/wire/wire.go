@@ -103,17 +103,29 @@ func Mock(status int, code, msg string) Error {
 		Detail: "This error comes from the emulator, not from the emulated API: see its README."}
 }
 
+// The fields of the documented error body, in its order.
+const (
+	FieldCode    = "error_code"
+	FieldMsg     = "error_msg"
+	FieldDetail  = "error_detail"
+	FieldEncoded = "encoded_authorization_message"
+)
+
+// ErrorFields are the documented error body's fields, in order: the one list
+// for the encoder, the scenario decoder and drift.
+var ErrorFields = []string{FieldCode, FieldMsg, FieldDetail, FieldEncoded}
+
 // AppendBody appends the documented error body: all four fields as strings,
 // plus request_id where the gateway would add it.
 func AppendBody(dst []byte, e Error, requestID string) []byte {
-	dst = append(dst, `{"error_code":`...)
-	dst = AppendString(dst, e.Code)
-	dst = append(dst, `,"error_msg":`...)
-	dst = AppendString(dst, e.Msg)
-	dst = append(dst, `,"error_detail":`...)
-	dst = AppendString(dst, e.Detail)
-	dst = append(dst, `,"encoded_authorization_message":`...)
-	dst = AppendString(dst, e.EncodedMsg)
+	sep := byte('{')
+	for i, v := range [...]string{e.Code, e.Msg, e.Detail, e.EncodedMsg} {
+		dst = append(dst, sep, '"')
+		sep = ','
+		dst = append(dst, ErrorFields[i]...)
+		dst = append(dst, '"', ':')
+		dst = AppendString(dst, v)
+	}
 	if e.Gateway() && requestID != "" {
 		dst = append(dst, `,"request_id":`...)
 		dst = AppendString(dst, requestID)
