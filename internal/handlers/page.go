@@ -105,7 +105,7 @@ func (m *Mock) adminPreview(w http.ResponseWriter, r *http.Request) {
 	writePreview(w, r, p)
 }
 
-// writePreview streams {"answers":[...],"fleet":..,"scenario":..,"upstream":..}:
+// writePreview streams {"answers":[...],"fleet":..,"injected":..,"scenario":..,"upstream":..}:
 // one instant in memory at a time. A failure half-way (the client left) can
 // only end the connection.
 func writePreview(w http.ResponseWriter, r *http.Request, p *engine.Preview) {
