@@ -1,6 +1,10 @@
 package desktops
 
-import "time"
+import (
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+)
 
 // Session is one connection of a desktop, as the control page lists it: the
 // same connection ListLoginRecordsNew answers as a record.
@@ -41,3 +45,15 @@ func (v *View) Sessions(id string) (desktop Desktop, pool string, sessions []Ses
 
 // Zone is where the view's days start: the fleet's zone, else UTC.
 func (v *View) Zone() *time.Location { return v.zone }
+
+// Counters are the counters of the pool named pool, aggregated from its own
+// desktops only (what View.Groups has for it, without the other pools'
+// work); ok false for no such pool.
+func (v *View) Counters(pool string) (g fixtures.Group, ok bool) {
+	for k := range v.pools {
+		if p := &v.pools[k]; p.name == pool {
+			return v.aggregate(p), true
+		}
+	}
+	return fixtures.Group{}, false
+}

@@ -75,14 +75,12 @@ func (e *Engine) Desktops(project, pool string, offset, limit int64) (DesktopsPa
 	if err != nil || v == nil {
 		return page, err
 	}
-	page.Desktops, page.Total = v.Desktops(pool, offset, limit)
-	for _, g := range v.Groups() {
-		if g.StaticName == pool {
-			page.Counters = g
-			return page, nil
-		}
+	var ok bool
+	if page.Counters, ok = v.Counters(pool); !ok {
+		return page, ErrNoSuchPool
 	}
-	return page, ErrNoSuchPool
+	page.Desktops, page.Total = v.Desktops(pool, offset, limit)
+	return page, nil
 }
 
 // Sessions are the sessions of the desktop id names (its id or computer
