@@ -235,6 +235,13 @@ func TestEveryAnswerKeepsTheContract(t *testing.T) {
 		{"PUT", "/_mock/scenario?project_id=p3", `{"name":"office-outage"}`},
 		{"GET", "/_mock/preview?project_id=p3&from=2026-11-30T13:00:00%2B08:00&to=2026-11-30T15:00:00%2B08:00&step=30m", ""},
 		{"GET", "/_mock/preview?from=yesterday", ""},
+		{"GET", "/_mock/desktops?project_id=p3&pool=finance-pool&limit=3", ""},
+		{"GET", "/_mock/desktops?pool=finance-pool&offset=1", ""},
+		{"GET", "/_mock/desktops?pool=nope", ""},
+		{"GET", "/_mock/desktops?pool=finance-pool&limit=0", ""},
+		{"GET", "/_mock/sessions?project_id=p3&desktop_id=FINANCE-00000", ""},
+		{"GET", "/_mock/sessions?desktop_id=nope", ""},
+		{"GET", "/_mock/sessions", ""},
 		{"GET", "/_mock/drift", ""},
 		{"GET", "/_mock/ui", ""},
 	} {
