@@ -228,24 +228,6 @@ func clamp(n int64) int32 {
 	return int32(n)
 }
 
-// locate is the pool and index of the desktop at position pos of the view's
-// order (pools in order, desktops by index).
-func (v *View) locate(pos int64) (*pool, int64) {
-	lo, hi := 0, len(v.pools)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if v.pools[m].first+v.pools[m].n <= pos {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo == len(v.pools) {
-		return nil, 0
-	}
-	return &v.pools[lo], pos - v.pools[lo].first
-}
-
 // Salts of the draws of this package, apart from the fixtures' own.
 const (
 	saltPerm = 0xd35c0000 + iota
