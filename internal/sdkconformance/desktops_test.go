@@ -453,3 +453,60 @@ func TestSDKErrorLimitedToOneOperation(t *testing.T) {
 		t.Errorf("ListDesktopsDetail once cleared: %v", err)
 	}
 }
+
+// Every scenario with data answers the six operations in a shape the SDK
+// decodes, the scenario chosen by the SDK's extra headers.
+func TestEveryDataScenarioAnswersTheDesktopOperationsThroughTheSDK(t *testing.T) {
+	c := client(t, serve(t, handlers.Options{Seed: 1}).URL, "ak", "sk", httpConfig())
+	for _, name := range []string{"default", "empty", "max-values", "large", "flaky", "slow", "fail-twice", "fresh", "office-day", "call-centre"} {
+		t.Run(name, func(t *testing.T) {
+			h := map[string]string{"X-Mock-Scenario": name, "Prefer": "code=200", "X-Mock-Delay": "0s"}
+			if name == "fail-twice" {
+				for i := 0; i < 2; i++ {
+					call(c, h) // its two failures
+				}
+			}
+			limit := int32(5)
+			list := c.ListDesktopsDetailInvoker(&model.ListDesktopsDetailRequest{Limit: &limit})
+			list.GetBaseInvoker().AddHeaders(h)
+			desktops, err := list.Invoke()
+			if err != nil || desktops.TotalCount == nil || desktops.Desktops == nil || (name == "empty") != (len(*desktops.Desktops) == 0) {
+				t.Fatalf("ListDesktopsDetail: %v %+v", err, desktops)
+			}
+			for _, d := range *desktops.Desktops {
+				if name == "fresh" {
+					break // new desktops on every request: the next one need not have this id
+				}
+				show := c.ShowDesktopDetailInvoker(&model.ShowDesktopDetailRequest{DesktopId: str(d.DesktopId)})
+				show.GetBaseInvoker().AddHeaders(h)
+				if shown, err := show.Invoke(); err != nil || shown.Desktop == nil || str(shown.Desktop.ComputerName) != str(d.ComputerName) {
+					t.Fatalf("ShowDesktopDetail %s: %v", str(d.DesktopId), err)
+				}
+			}
+			pools := c.ListDesktopPoolsInvoker(&model.ListDesktopPoolsRequest{})
+			pools.GetBaseInvoker().AddHeaders(h)
+			if resp, err := pools.Invoke(); err != nil || resp.DesktopPools == nil || resp.TotalCount == nil {
+				t.Fatalf("ListDesktopPools: %v %+v", err, resp)
+			}
+			state := c.ListLoginStateInvoker(&model.ListLoginStateRequest{})
+			state.GetBaseInvoker().AddHeaders(h)
+			if resp, err := state.Invoke(); err != nil || resp.InUseNum == nil || resp.UnableToConnectNum == nil {
+				t.Fatalf("ListLoginState: %v %+v", err, resp)
+			}
+			records := c.ListLoginRecordsNewInvoker(&model.ListLoginRecordsNewRequest{Limit: &limit})
+			records.GetBaseInvoker().AddHeaders(h)
+			if resp, err := records.Invoke(); err != nil || resp.Records == nil || resp.TotalCount == nil {
+				t.Fatalf("ListLoginRecordsNew: %v %+v", err, resp)
+			}
+			if name == "max-values" {
+				return // online users examine desktops.MaxWalk of its desktops: seconds
+			}
+			week := "WEEK"
+			online := c.ListHistoryOnlineInfoNewInvoker(&model.ListHistoryOnlineInfoNewRequest{QueryType: &week})
+			online.GetBaseInvoker().AddHeaders(h)
+			if resp, err := online.Invoke(); err != nil || resp.TimeCounts == nil || len(*resp.TimeCounts) == 0 {
+				t.Fatalf("ListHistoryOnlineInfoNew: %v %+v", err, resp)
+			}
+		})
+	}
+}
