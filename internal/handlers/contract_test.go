@@ -60,22 +60,28 @@ func (c *contract) check(t *testing.T, h http.Handler, req *http.Request) *httpt
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 
+	in := c.input(t, req, reqBody)
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: in.Options}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Errorf("%s %s %v: answer %d breaks the contract: %v\n%.300s", req.Method, req.URL, req.Header, rec.Code, err, rec.Body)
+	}
+	return rec
+}
+
+// input is req as the contract's route of it sees it.
+func (c *contract) input(t *testing.T, req *http.Request, body []byte) *openapi3filter.RequestValidationInput {
+	t.Helper()
 	// The contract's router matches the documented server URL.
 	probe := req.Clone(context.Background())
 	probe.URL.Scheme, probe.URL.Host, probe.Host = "http", "localhost:8080", "localhost:8080"
-	probe.Body = io.NopCloser(bytes.NewReader(reqBody))
+	probe.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := c.router.FindRoute(probe)
 	if err != nil {
 		t.Fatalf("%s %s: not in the contract: %v", req.Method, req.URL, err)
 	}
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true}
-	in := &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route, Options: opts}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
-		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: opts}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s %s %v: answer %d breaks the contract: %v\n%.300s", req.Method, req.URL, req.Header, rec.Code, err, rec.Body)
-	}
-	return rec
+	return &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route, Options: opts}
 }
 
 func request(method, target, body string, hdr map[string]string) *http.Request {
@@ -280,26 +286,9 @@ func (c *contract) checkDesktops(t *testing.T, h http.Handler, scenario map[stri
 	for k, v := range scenario {
 		hdr[k] = v
 	}
-	targets := []string{
-		desktopsPath + "/detail?limit=3",
-		desktopsPath + "/detail?desktop_type=POOLED&offset=1&limit=2",
-		desktopsPath + "/detail?limit=0",
-		desktopsPath + "/statistics/login-state",
-		poolsPath + "?limit=3",
-		poolsPath + "?type=STATIC&offset=1&limit=2",
-		recordsPath,
-	}
+	targets := arithmeticQueries
 	if scenario["X-Mock-Scenario"] != "max-values" {
-		targets = append(targets,
-			desktopsPath+"/detail?status=ACTIVE&user_attached=true&offset=1&limit=2",
-			desktopsPath+"/detail?sort_field=computer_name&sort_type=DESC&limit=2&in_maintenance_mode=false",
-			onlinePath+"?query_type=DAY",
-			onlinePath+"?query_type=MONTH",
-			onlinePath+"?start_time=2026-11-29T00:00Z&end_time=2026-12-02T00:00Z",
-			onlinePath+"?start_time=2026-11-30T01:00Z&end_time=2026-11-30T09:30Z",
-			recordsPath+"?offset=1&limit=3&min_network_rtt=5&terminal_type=WI",
-			recordsPath+"?start_time=2026-11-29T00:00Z&end_time=2026-12-01T00:00:00Z&limit=1000",
-		)
+		targets = append(slices.Clip(targets), walkingQueries...)
 	}
 	for _, target := range targets {
 		rec := c.check(t, h, request("GET", target, "", hdr))
@@ -322,6 +311,68 @@ func (c *contract) checkDesktops(t *testing.T, h http.Handler, scenario map[stri
 	}
 }
 
+// Queries of the desktop operations the emulator answers: by arithmetic
+// however many desktops, and by examining them (desktops.MaxWalk at most).
+var (
+	arithmeticQueries = []string{
+		desktopsPath + "/detail?limit=3",
+		desktopsPath + "/detail?desktop_type=POOLED&offset=1&limit=2",
+		desktopsPath + "/detail?limit=0",
+		desktopsPath + "/statistics/login-state",
+		poolsPath + "?limit=3",
+		poolsPath + "?type=STATIC&offset=1&limit=2",
+		recordsPath,
+	}
+	walkingQueries = []string{
+		desktopsPath + "/detail?status=ACTIVE&user_attached=true&offset=1&limit=2",
+		desktopsPath + "/detail?sort_field=computer_name&sort_type=DESC&limit=2&in_maintenance_mode=false",
+		desktopsPath + "/detail?tag=a=b,c=&user_names=u1&user_names=u2&charge_mode=1&enterprise_project_id=0",
+		onlinePath + "?query_type=DAY",
+		onlinePath + "?query_type=MONTH",
+		onlinePath + "?start_time=2026-11-29T00:00Z&end_time=2026-12-02T00:00Z",
+		onlinePath + "?start_time=2026-11-30T01:00Z&end_time=2026-11-30T09:30Z",
+		recordsPath + "?offset=1&limit=3&min_network_rtt=5&terminal_type=WI",
+		recordsPath + "?start_time=2026-11-29T00:00Z&end_time=2026-12-01T00:00:00Z&limit=1000",
+	}
+)
+
+// The contract's query parameters take what the emulator takes and refuse
+// what it refuses (400 WKS.0001), except the rules a schema cannot say.
+func TestTheContractRefusesTheQueriesTheEmulatorRefuses(t *testing.T) {
+	c := loadContract(t)
+	validate := func(target string) error {
+		return openapi3filter.ValidateRequest(context.Background(), c.input(t, request("GET", target, "", nil), nil))
+	}
+	m := newMock(t, Options{})
+	for _, target := range append(slices.Clip(arithmeticQueries), walkingQueries...) {
+		if rec := do(m, "GET", target, nil); rec.Code != 200 {
+			t.Errorf("GET %s: %d %s", target, rec.Code, rec.Body)
+		}
+		if err := validate(target); err != nil {
+			t.Errorf("GET %s, which the emulator answers, breaks the contract: %v", target, err)
+		}
+	}
+	for _, target := range badDesktopQueries { // each a 400 WKS.0001: TestEveryAnswerKeepsTheContract
+		if err := validate(target); (err == nil) != slices.Contains(beyondTheSchema, target) {
+			t.Errorf("GET %s, which the emulator refuses: the contract says %v", target, err)
+		}
+	}
+}
+
+// beyondTheSchema are the refused queries whose rule the contract states in
+// words only: a scalar given twice, parameters that come together or not at
+// all, one of two required, a time range's length; and a boolean written 1,
+// which kin-openapi reads as true (Go's strconv.ParseBool).
+var beyondTheSchema = []string{
+	desktopsPath + "/detail?offset=1&offset=2",
+	poolsPath + "?in_maintenance_mode=1",
+	onlinePath,
+	onlinePath + "?start_time=2026-11-30T01:00Z",
+	onlinePath + "?start_time=2026-11-30T01:00Z&end_time=2026-11-30T01:00Z",
+	recordsPath + "?end_time=2026-11-30T01:00Z",
+	recordsPath + "?start_time=2026-10-01T00:00Z&end_time=2026-12-01T00:00Z",
+}
+
 // badDesktopQueries are refused with 400 WKS.0001, each for one parameter.
 var badDesktopQueries = []string{
 	desktopsPath + "/detail?limit=501",
@@ -337,6 +388,7 @@ var badDesktopQueries = []string{
 	desktopsPath + "/detail?user_names=" + strings.Repeat("u", 37),
 	desktopsPath + "/detail?desktop_id=" + strings.Repeat("d&desktop_id=", 100) + "d",
 	desktopsPath + "/detail?tag=novalue",
+	desktopsPath + "/detail?tag=a=b,=c",
 	desktopsPath + "/detail?enterprise_project_id=a%20b",
 	desktopsPath + "/detail?computer_name=" + strings.Repeat("c", 256),
 	poolsPath + "?limit=1001",
