@@ -275,8 +275,9 @@ const (
 	recordsPath  = "/v2/" + project + "/connections/desktops"
 )
 
-// checkDesktops validates the answers of the six desktop operations under
-// hdr: lists with and without filters, a desktop listed shown by its id.
+// checkDesktops validates the answers of the six desktop operations with
+// the scenario's headers: lists with and without filters, a desktop listed
+// shown by its id.
 // A scenario's delay is lifted: the answers, not the waits, are checked.
 // max-values (pools of 2^31 desktops) gets only the queries answered by
 // arithmetic: the others examine desktops.MaxWalk desktops, seconds each.
