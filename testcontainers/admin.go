@@ -75,6 +75,10 @@ func (a *Admin) SetDelay(ctx context.Context, delay string) error {
 type Clock struct {
 	Now   time.Time `json:"now"`
 	Speed float64   `json:"speed"`
+	// Local and Zone: the reading in the fleet's time zone, to the second
+	// ("2026-11-30 Mon 10:30:00", "Asia/Shanghai"); UTC for other scenarios.
+	Local string `json:"local,omitempty"`
+	Zone  string `json:"zone,omitempty"`
 }
 
 // Clock reads the simulated clock (GET /_mock/clock).

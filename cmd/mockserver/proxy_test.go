@@ -256,3 +256,25 @@ func TestProxyFlagsGoTogether(t *testing.T) {
 		}
 	}
 }
+
+// The other operations go through the proxy too: their answers pass
+// unchanged, are not taken for connections/status answers (no drift) and
+// are not recorded (recordings are connections/status scenarios).
+func TestProxiedDesktopViewsAreNotDriftNorRecorded(t *testing.T) {
+	_, upSrv, ca := signingUpstream(t)
+	dir := filepath.Join(t.TempDir(), "recorded")
+	url, _, _ := startRun(t, []string{"--upstream", upSrv.URL, "--upstream-ca", ca, "--record", dir},
+		map[string]string{"HUAWEICLOUD_SDK_AK": "UPSTREAMAK", "HUAWEICLOUD_SDK_SK": "up-secret-key"})
+	for _, route := range []string{"/desktops/detail?limit=3", "/desktop-pools", "/desktops/statistics/login-state"} {
+		code, _, body := get(t, url+"/v2/"+proxyProject+route, nil)
+		if code != 200 || !strings.HasPrefix(body, "{") {
+			t.Fatalf("%s through the proxy: %d %.200s", route, code, body)
+		}
+	}
+	if _, _, drift := get(t, url+"/_mock/drift", nil); drift != `{"drift":[]}` {
+		t.Errorf("the desktop views were taken for drift: %.300s", drift)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("the desktop views were recorded: %d files", len(files))
+	}
+}

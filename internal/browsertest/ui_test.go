@@ -21,6 +21,7 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/handlers"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 var updateScreenshot = flag.Bool("update-screenshot", false, "write docs/control-page.png from the test's browser")
@@ -95,6 +96,15 @@ func set(id, value string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q;
 			e.dispatchEvent(new Event("input")); e.dispatchEvent(new Event("change")); return true })()`, id, value))(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// run runs JavaScript in the page for its effect (a click on a button
+// found by its text).
+func run(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`(() => { `+expr+`; return true })()`)(ctx, t)
 		return chromedp.Void{}, err
 	}
 }
@@ -273,5 +283,127 @@ func TestControlPageAsksForTheToken(t *testing.T) {
 	stored, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem("mock-admin-token")`))
 	if kind != "password" || strings.Contains(href, "s3cret") || stored != "s3cret-token" {
 		t.Fatalf("token field type %q, page URL %q, kept %q", kind, href, stored)
+	}
+}
+
+// A newcomer drills into a pool of a fleet: its desktops, 50 at a time,
+// agree with the pool's counters in the current answer (the connected
+// desktops over every page are its in_use_num), and a connected desktop's
+// sessions of the day end with the one still open. The time reads in the
+// fleet's zone, to the second.
+func TestControlPageDrillsIntoAPool(t *testing.T) {
+	m, srv := serve(t, handlers.Options{})
+	at, frozen := time.Date(2026, 11, 30, 10, 30, 0, 0, time.UTC).Add(-8*time.Hour), 0.0
+	if err := m.SetClock("", &at, &frozen); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetScenario("fleet-p", "office-day"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, srv)
+	const pool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+	err := chromedp.Do(ctx,
+		until(`/^Simulated time \d{4}-\d\d-\d\d [A-Z][a-z]{2} \d\d:\d\d:\d\d \(UTC\)/.test(document.getElementById("clock-now").textContent)`),
+		set("project", "fleet-p"),
+		until(`document.getElementById("clock-now").textContent.includes("2026-11-30 Mon 10:30:00 (Asia/Shanghai)") && `+pool+` !== undefined`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inUse, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Number(`+pool+`.closest("tr").cells[6].textContent)`))
+	if err != nil || inUse == 0 {
+		t.Fatalf("finance-pool at 10:30 on a Monday: %d in use (%v)", inUse, err)
+	}
+	if err := chromedp.Do(ctx, run(pool+`.click()`), until(`document.getElementById("pool-range").textContent === "1–50 of 120"`)); err != nil {
+		t.Fatal(err)
+	}
+	connected, rows, somePage := 0, 0, 0
+	var someone string
+	page := 0
+	for ; ; page++ {
+		var n struct {
+			Connected, Rows int
+			Last            bool
+			Someone         string
+		}
+		n, err = chromedp.Run(ctx, chromedp.Evaluate[struct {
+			Connected, Rows int
+			Last            bool
+			Someone         string
+		}](`(() => { const rows = [...document.querySelectorAll("#pool-table tbody tr")];
+			const on = rows.filter((r) => r.dataset.login === "CONNECTED");
+			return { Connected: on.length, Rows: rows.length, Last: document.getElementById("pool-next").disabled,
+				Someone: on.length ? on[0].cells[0].textContent : "" } })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		connected, rows = connected+n.Connected, rows+n.Rows
+		if someone == "" {
+			someone, somePage = n.Someone, page
+		}
+		if n.Last {
+			break
+		}
+		next := fmt.Sprintf("%d–", (page+1)*50+1)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("pool-next")), until(fmt.Sprintf(`document.getElementById("pool-range").textContent.startsWith(%q)`, next))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	about, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("pool-about").textContent`))
+	if rows != 120 || connected != inUse || !strings.Contains(about, fmt.Sprintf("in use %d,", inUse)) {
+		t.Fatalf("the pool's pages: %d desktops, %d connected; the current answer says %d in use; the pool says %q", rows, connected, inUse, about)
+	}
+
+	// a connected desktop's sessions: the last one is still open
+	for ; page > somePage; page-- {
+		prev := fmt.Sprintf("%d–", (page-1)*50+1)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("pool-prev")), until(fmt.Sprintf(`document.getElementById("pool-range").textContent.startsWith(%q)`, prev))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = chromedp.Do(ctx,
+		run(fmt.Sprintf(`[...document.querySelectorAll("#pool-table button")].find((b) => b.textContent === %q).click()`, someone)),
+		until(fmt.Sprintf(`!document.getElementById("sessions-section").hidden && document.getElementById("sessions-h").textContent === %q &&
+			document.querySelector("#sessions-table tbody tr:last-child") !== null &&
+			document.querySelector("#sessions-table tbody tr:last-child").textContent.includes("still connected")`, "Sessions of "+someone+" today")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The current answer shows what the API answers: an injected error in
+// force (with what is left of it), or the start-up --error, not the
+// scenario's data; looking at it uses none of it up.
+func TestControlPageShowsTheErrorTheAPIAnswers(t *testing.T) {
+	_, srv := serve(t, handlers.Options{})
+	ctx := browser(t, srv)
+	api := srv.URL + "/v2/p1/connections/status"
+	err := chromedp.Do(ctx,
+		until(`document.querySelectorAll("#answer-table button").length > 0`),
+		set("project", "p1"),
+		set("error-status", "500"),
+		set("error-count", "2"),
+		chromedp.Click(chromedp.ID("inject-error")),
+		until(`document.getElementById("answer-error") !== null && document.getElementById("answer-error").textContent.includes("The API answers 500") &&
+			document.getElementById("answer-error").textContent.includes("injected for this project, 2 more requests")`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []int{status(t, api, "t"), status(t, api, "t"), status(t, api, "t")}; fmt.Sprint(got) != "[500 500 200]" {
+		t.Fatalf("after the page showed the injected error: %v, want it untouched", got)
+	}
+	if err := chromedp.Do(ctx, until(`document.getElementById("answer-error") === null && document.querySelectorAll("#answer-table button").length > 0`)); err != nil {
+		t.Fatal("once used up, the page still shows the error: ", err)
+	}
+
+	_, booted := serve(t, handlers.Options{Error: &wire.Error{Status: 503, Code: "WKS.00000503", Msg: "Service unavailable."}})
+	ctx = browser(t, booted)
+	err = chromedp.Do(ctx, until(`document.getElementById("answer-error") !== null &&
+		document.getElementById("answer-error").textContent.includes("The API answers 503 WKS.00000503") &&
+		document.getElementById("answer-error").textContent.includes("set at start-up with --error, until cleared")`))
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -431,17 +431,22 @@ func (v *View) Desktops(pool string, offset, limit int64) ([]Desktop, int64) {
 		}
 		var out []Desktop
 		for i := max(offset, 0); i < p.n && i < offset+limit; i++ {
-			d := v.desk(p, i)
-			hi, lo := v.desktopID(p, i)
-			x := Desktop{ID: string(appendUUID(nil, hi, lo)), ComputerName: string(appendComputerName(nil, p, i)),
-				IP: string(appendIP(nil, p.first+i)), Status: d.status(), AttachState: d.attachState(), LoginStatus: d.loginStatus(),
-				Created: string(appendTime(nil, d.createdMs(), true))}
-			if d.hasUser() {
-				x.UserName = string(v.appendUserName(nil, p, i))
-			}
-			out = append(out, x)
+			out = append(out, v.describe(p, i))
 		}
 		return out, p.n
 	}
 	return nil, 0
+}
+
+// describe is desktop i of p as the control page lists it.
+func (v *View) describe(p *pool, i int64) Desktop {
+	d := v.desk(p, i)
+	hi, lo := v.desktopID(p, i)
+	x := Desktop{ID: string(appendUUID(nil, hi, lo)), ComputerName: string(appendComputerName(nil, p, i)),
+		IP: string(appendIP(nil, p.first+i)), Status: d.status(), AttachState: d.attachState(), LoginStatus: d.loginStatus(),
+		Created: string(appendTime(nil, d.createdMs(), true))}
+	if d.hasUser() {
+		x.UserName = string(v.appendUserName(nil, p, i))
+	}
+	return x
 }

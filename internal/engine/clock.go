@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
 // simClock is a simulated clock: at the real instant anchor it read base,
@@ -129,10 +131,14 @@ func (e *Engine) setClock(project string, next func(cur *simClock, real time.Tim
 	})
 }
 
-// ClockReading is how a clock reads over the admin API.
+// ClockReading is how a clock reads over the admin API. A project's clock
+// (Engine.Clock) is also read in the zone of the project's fleet (UTC for
+// a scenario that is not a fleet), to the second, as a person reads it.
 type ClockReading struct {
+	Local string  `json:"local,omitempty"` // "2026-11-30 Mon 10:30:00"
 	Now   string  `json:"now"`
 	Speed float64 `json:"speed"`
+	Zone  string  `json:"zone,omitempty"` // "Asia/Shanghai"
 }
 
 func (c *simClock) reading(real time.Time) ClockReading {
@@ -141,5 +147,23 @@ func (c *simClock) reading(real time.Time) ClockReading {
 
 // Clock is the reading of a project's clock ("" for the server's).
 func (e *Engine) Clock(project string) ClockReading {
-	return e.ctl.Load().clockOf(project).reading(time.Now())
+	c := e.ctl.Load().clockOf(project)
+	real := time.Now()
+	r := c.reading(real)
+	zone := zoneOf(e.scenarioOf(project))
+	r.Local, r.Zone = c.at(real).In(zone).Format(LocalLayout), zone.String()
+	return r
+}
+
+// LocalLayout is how a simulated instant reads in its zone.
+const LocalLayout = "2006-01-02 Mon 15:04:05"
+
+// zoneOf is the zone of sc's fleet, else UTC.
+func zoneOf(sc *fixtures.Scenario) *time.Location {
+	if sc != nil {
+		if f := sc.Steps[0].Fleet; f != nil && f.Zone != nil {
+			return f.Zone
+		}
+	}
+	return time.UTC
 }

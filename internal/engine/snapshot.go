@@ -175,6 +175,10 @@ type Preview struct {
 	Fleet    bool
 	Upstream bool // the upstream answers: nothing to preview
 	Pools    int  // pools per instant, before Limit or Total
+	// Injected is the injected error a ListInstancesStatus request would
+	// answer with now instead: the scenario's answers are then not what
+	// the API answers.
+	Injected *InjectedError
 
 	sc   *fixtures.Scenario
 	seed int64
@@ -188,14 +192,15 @@ var ErrPreviewTooBig = errors.New("too much to preview")
 // moves, no injected error is used up.
 func (e *Engine) Preview(project string, q PreviewQuery) (*Preview, error) {
 	sc := e.scenarioOf(project)
+	injected := e.InjectedFor(project, ListInstancesStatus)
 	if sc == nil {
-		return &Preview{Upstream: e.proxied}, nil
+		return &Preview{Upstream: e.proxied, Injected: injected}, nil
 	}
 	if q.From.IsZero() && q.To.IsZero() {
 		q.From = e.Now(project)
 		q.To, q.Step = q.From, time.Hour
 	}
-	p := &Preview{Scenario: sc.Name, Fleet: sc.Steps[0].Fleet != nil, sc: sc, seed: e.seed, q: q}
+	p := &Preview{Scenario: sc.Name, Fleet: sc.Steps[0].Fleet != nil, Injected: injected, sc: sc, seed: e.seed, q: q}
 	n := CountInstants(q.From, q.To, q.Step)
 	if n > MaxPreview {
 		return nil, fmt.Errorf("%w: %d instants, the limit is %d: take a longer step", ErrTooManyInstants, n, MaxPreview)

@@ -37,6 +37,8 @@ func (m *Mock) adminRoutes(r chi.Router) {
 		r.Delete("/delay", m.adminClearDelay)
 		r.Get("/controls", m.adminControls)
 		r.Get("/preview", m.adminPreview)
+		r.Get("/desktops", m.adminDesktops)
+		r.Get("/sessions", m.adminSessions)
 		r.Get("/drift", m.adminDrift)
 		r.Get("/openapi.yaml", adminOpenAPI)
 	})

@@ -60,22 +60,28 @@ func (c *contract) check(t *testing.T, h http.Handler, req *http.Request) *httpt
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 
+	in := c.input(t, req, reqBody)
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: in.Options}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Errorf("%s %s %v: answer %d breaks the contract: %v\n%.300s", req.Method, req.URL, req.Header, rec.Code, err, rec.Body)
+	}
+	return rec
+}
+
+// input is req as the contract's route of it sees it.
+func (c *contract) input(t *testing.T, req *http.Request, body []byte) *openapi3filter.RequestValidationInput {
+	t.Helper()
 	// The contract's router matches the documented server URL.
 	probe := req.Clone(context.Background())
 	probe.URL.Scheme, probe.URL.Host, probe.Host = "http", "localhost:8080", "localhost:8080"
-	probe.Body = io.NopCloser(bytes.NewReader(reqBody))
+	probe.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := c.router.FindRoute(probe)
 	if err != nil {
 		t.Fatalf("%s %s: not in the contract: %v", req.Method, req.URL, err)
 	}
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true}
-	in := &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route, Options: opts}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
-		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: opts}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s %s %v: answer %d breaks the contract: %v\n%.300s", req.Method, req.URL, req.Header, rec.Code, err, rec.Body)
-	}
-	return rec
+	return &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route, Options: opts}
 }
 
 func request(method, target, body string, hdr map[string]string) *http.Request {
@@ -179,12 +185,24 @@ func TestEveryAnswerKeepsTheContract(t *testing.T) {
 		}
 		for i := 0; i < turns; i++ {
 			c.check(t, m, request("GET", apiPath, "", map[string]string{"X-Mock-Scenario": name}))
+			c.checkDesktops(t, m, map[string]string{"X-Mock-Scenario": name})
 		}
 		if sc.Steps[0].Fleet == nil {
 			continue
 		}
 		for _, at := range []string{"2026-11-30T03:00:00+08:00", "2026-11-30T10:10:00+08:00", "2026-11-30T14:01:00+08:00", "2026-12-06T12:00:00+08:00"} {
 			c.check(t, m, request("GET", apiPath, "", map[string]string{"X-Mock-Scenario": name, "X-Mock-Time": at}))
+			c.checkDesktops(t, m, map[string]string{"X-Mock-Scenario": name, "X-Mock-Time": at})
+		}
+	}
+	for _, target := range badDesktopQueries {
+		if rec := c.check(t, m, request("GET", target, "", nil)); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"WKS.0001"`) {
+			t.Errorf("GET %s: %d %s, want 400 WKS.0001", target, rec.Code, rec.Body)
+		}
+	}
+	for _, target := range []string{desktopsPath + "/no-such-desktop", desktopsPath + "/a%20b"} {
+		if rec := c.check(t, m, request("GET", target, "", nil)); rec.Code != 404 || !strings.Contains(rec.Body.String(), `"WKS.0202"`) {
+			t.Errorf("GET %s: %d %s, want 404 WKS.0202", target, rec.Code, rec.Body)
 		}
 	}
 	for _, hdr := range []map[string]string{
@@ -194,6 +212,10 @@ func TestEveryAnswerKeepsTheContract(t *testing.T) {
 		{"X-Big": strings.Repeat("x", 70<<10)},
 	} {
 		c.check(t, m, request("GET", apiPath, "", hdr))
+		for _, target := range []string{desktopsPath + "/detail", desktopsPath + "/no-such-desktop", desktopsPath + "/statistics/login-state",
+			poolsPath, onlinePath + "?query_type=DAY", recordsPath} {
+			c.check(t, m, request("GET", target, "", hdr))
+		}
 	}
 	c.check(t, m, request("GET", "/v2/a%20b/connections/status", "", nil))
 	c.check(t, m, request("GET", "/v3/projects?name=cn-north-4", "", nil))
@@ -235,6 +257,13 @@ func TestEveryAnswerKeepsTheContract(t *testing.T) {
 		{"PUT", "/_mock/scenario?project_id=p3", `{"name":"office-outage"}`},
 		{"GET", "/_mock/preview?project_id=p3&from=2026-11-30T13:00:00%2B08:00&to=2026-11-30T15:00:00%2B08:00&step=30m", ""},
 		{"GET", "/_mock/preview?from=yesterday", ""},
+		{"GET", "/_mock/desktops?project_id=p3&pool=finance-pool&limit=3", ""},
+		{"GET", "/_mock/desktops?pool=finance-pool&offset=1", ""},
+		{"GET", "/_mock/desktops?pool=nope", ""},
+		{"GET", "/_mock/desktops?pool=finance-pool&limit=0", ""},
+		{"GET", "/_mock/sessions?project_id=p3&desktop_id=FINANCE-00000", ""},
+		{"GET", "/_mock/sessions?desktop_id=nope", ""},
+		{"GET", "/_mock/sessions", ""},
 		{"GET", "/_mock/drift", ""},
 		{"GET", "/_mock/ui", ""},
 	} {
@@ -243,6 +272,146 @@ func TestEveryAnswerKeepsTheContract(t *testing.T) {
 	locked := newMock(t, Options{AdminToken: "secret"})
 	c.check(t, locked, request("GET", "/_mock/scenarios", "", nil))
 	c.check(t, locked, request("GET", "/_mock/scenarios", "", map[string]string{"Authorization": "Bearer secret"}))
+}
+
+// The paths of the operations answered from the desktops.
+const (
+	desktopsPath = "/v2/" + project + "/desktops"
+	poolsPath    = "/v2/" + project + "/desktop-pools"
+	onlinePath   = "/v2/" + project + "/connections/online-users"
+	recordsPath  = "/v2/" + project + "/connections/desktops"
+)
+
+// checkDesktops validates the answers of the six desktop operations with
+// the scenario's headers: lists with and without filters, a desktop listed
+// shown by its id.
+// A scenario's delay is lifted: the answers, not the waits, are checked.
+// max-values (pools of 2^31 desktops) gets only the queries answered by
+// arithmetic: the others examine desktops.MaxWalk desktops, seconds each.
+func (c *contract) checkDesktops(t *testing.T, h http.Handler, scenario map[string]string) {
+	t.Helper()
+	hdr := map[string]string{"X-Mock-Delay": "0s"}
+	for k, v := range scenario {
+		hdr[k] = v
+	}
+	targets := arithmeticQueries
+	if scenario["X-Mock-Scenario"] != "max-values" {
+		targets = append(slices.Clip(targets), walkingQueries...)
+	}
+	for _, target := range targets {
+		rec := c.check(t, h, request("GET", target, "", hdr))
+		if !strings.Contains(target, "/detail?limit=3") || rec.Code != 200 {
+			continue
+		}
+		var list struct {
+			Desktops []struct {
+				ID string `json:"desktop_id"`
+			} `json:"desktops"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		for _, d := range list.Desktops { // fresh: new desktops on every request, this id may be gone
+			if shown := c.check(t, h, request("GET", desktopsPath+"/"+d.ID, "", hdr)); shown.Code == 404 && scenario["X-Mock-Scenario"] != "fresh" {
+				t.Errorf("GET %s/%s (listed): %d %s", desktopsPath, d.ID, shown.Code, shown.Body)
+			}
+		}
+	}
+}
+
+// Queries of the desktop operations the emulator answers: by arithmetic
+// however many desktops, and by examining them (desktops.MaxWalk at most).
+var (
+	arithmeticQueries = []string{
+		desktopsPath + "/detail?limit=3",
+		desktopsPath + "/detail?desktop_type=POOLED&offset=1&limit=2",
+		desktopsPath + "/detail?limit=0",
+		desktopsPath + "/statistics/login-state",
+		poolsPath + "?limit=3",
+		poolsPath + "?type=STATIC&offset=1&limit=2",
+		recordsPath,
+	}
+	walkingQueries = []string{
+		desktopsPath + "/detail?status=ACTIVE&user_attached=true&offset=1&limit=2",
+		desktopsPath + "/detail?sort_field=computer_name&sort_type=DESC&limit=2&in_maintenance_mode=false",
+		desktopsPath + "/detail?tag=a=b,c=&user_names=u1&user_names=u2&charge_mode=1&enterprise_project_id=0",
+		onlinePath + "?query_type=DAY",
+		onlinePath + "?query_type=MONTH",
+		onlinePath + "?start_time=2026-11-29T00:00Z&end_time=2026-12-02T00:00Z",
+		onlinePath + "?start_time=2026-11-30T01:00Z&end_time=2026-11-30T09:30Z",
+		recordsPath + "?offset=1&limit=3&min_network_rtt=5&terminal_type=WI",
+		recordsPath + "?start_time=2026-11-29T00:00Z&end_time=2026-12-01T00:00:00Z&limit=1000",
+	}
+)
+
+// The contract's query parameters take what the emulator takes and refuse
+// what it refuses (400 WKS.0001), except the rules a schema cannot say.
+func TestTheContractRefusesTheQueriesTheEmulatorRefuses(t *testing.T) {
+	c := loadContract(t)
+	validate := func(target string) error {
+		return openapi3filter.ValidateRequest(context.Background(), c.input(t, request("GET", target, "", nil), nil))
+	}
+	m := newMock(t, Options{})
+	for _, target := range append(slices.Clip(arithmeticQueries), walkingQueries...) {
+		if rec := do(m, "GET", target, nil); rec.Code != 200 {
+			t.Errorf("GET %s: %d %s", target, rec.Code, rec.Body)
+		}
+		if err := validate(target); err != nil {
+			t.Errorf("GET %s, which the emulator answers, breaks the contract: %v", target, err)
+		}
+	}
+	for _, target := range badDesktopQueries { // each a 400 WKS.0001: TestEveryAnswerKeepsTheContract
+		if err := validate(target); (err == nil) != slices.Contains(beyondTheSchema, target) {
+			t.Errorf("GET %s, which the emulator refuses: the contract says %v", target, err)
+		}
+	}
+}
+
+// beyondTheSchema are the refused queries whose rule the contract states in
+// words only: a scalar given twice, parameters that come together or not at
+// all, one of two required, a time range's length; and a boolean written 1,
+// which kin-openapi reads as true (Go's strconv.ParseBool).
+var beyondTheSchema = []string{
+	desktopsPath + "/detail?offset=1&offset=2",
+	poolsPath + "?in_maintenance_mode=1",
+	onlinePath,
+	onlinePath + "?start_time=2026-11-30T01:00Z",
+	onlinePath + "?start_time=2026-11-30T01:00Z&end_time=2026-11-30T01:00Z",
+	recordsPath + "?end_time=2026-11-30T01:00Z",
+	recordsPath + "?start_time=2026-10-01T00:00Z&end_time=2026-12-01T00:00Z",
+}
+
+// badDesktopQueries are refused with 400 WKS.0001, each for one parameter.
+var badDesktopQueries = []string{
+	desktopsPath + "/detail?limit=501",
+	desktopsPath + "/detail?offset=-1",
+	desktopsPath + "/detail?offset=2147483648",
+	desktopsPath + "/detail?offset=1&offset=2",
+	desktopsPath + "/detail?status=RUNNING",
+	desktopsPath + "/detail?sort_field=name",
+	desktopsPath + "/detail?sort_type=asc",
+	desktopsPath + "/detail?desktop_type=VM",
+	desktopsPath + "/detail?charge_mode=2",
+	desktopsPath + "/detail?user_attached=yes",
+	desktopsPath + "/detail?user_names=" + strings.Repeat("u", 37),
+	desktopsPath + "/detail?desktop_id=" + strings.Repeat("d&desktop_id=", 100) + "d",
+	desktopsPath + "/detail?tag=novalue",
+	desktopsPath + "/detail?tag=a=b,=c",
+	desktopsPath + "/detail?enterprise_project_id=a%20b",
+	desktopsPath + "/detail?computer_name=" + strings.Repeat("c", 256),
+	poolsPath + "?limit=1001",
+	poolsPath + "?offset=20001",
+	poolsPath + "?type=DEDICATED",
+	poolsPath + "?in_maintenance_mode=1",
+	onlinePath,
+	onlinePath + "?query_type=YEAR",
+	onlinePath + "?start_time=2026-11-30T01:00Z",
+	onlinePath + "?start_time=2026-11-30&end_time=2026-12-01",
+	onlinePath + "?start_time=2026-11-30T01:00Z&end_time=2026-11-30T01:00Z",
+	recordsPath + "?limit=1001",
+	recordsPath + "?end_time=2026-11-30T01:00Z",
+	recordsPath + "?start_time=2026-10-01T00:00Z&end_time=2026-12-01T00:00Z",
+	recordsPath + "?min_network_rtt=-1",
 }
 
 func TestTheServedDocumentIsTheFile(t *testing.T) {

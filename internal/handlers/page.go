@@ -108,7 +108,7 @@ func (m *Mock) adminPreview(w http.ResponseWriter, r *http.Request) {
 	writePreview(w, r, p)
 }
 
-// writePreview streams {"answers":[...],"fleet":..,"scenario":..,"upstream":..}:
+// writePreview streams {"answers":[...],"fleet":..,"injected":..,"scenario":..,"upstream":..}:
 // one instant in memory at a time. A failure half-way (the client left) can
 // only end the connection.
 func writePreview(w http.ResponseWriter, r *http.Request, p *engine.Preview) {
@@ -134,10 +134,11 @@ func writePreview(w http.ResponseWriter, r *http.Request, p *engine.Preview) {
 		panic(http.ErrAbortHandler) // the answer is cut short: drop the connection rather than end it as if whole
 	}
 	tail, _ := json.Marshal(struct {
-		Fleet    bool   `json:"fleet"`
-		Scenario string `json:"scenario"`
-		Upstream bool   `json:"upstream"`
-	}{p.Fleet, p.Scenario, p.Upstream})
+		Fleet    bool                  `json:"fleet"`
+		Injected *engine.InjectedError `json:"injected,omitempty"`
+		Scenario string                `json:"scenario"`
+		Upstream bool                  `json:"upstream"`
+	}{p.Fleet, p.Injected, p.Scenario, p.Upstream})
 	_, _ = bw.WriteString("]," + string(tail[1:]))
 	_ = bw.Flush()
 }

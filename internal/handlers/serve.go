@@ -34,7 +34,7 @@ func (m *Mock) journaled(operation string, decide decider) http.HandlerFunc {
 		case serverStopped:
 			panic(http.ErrAbortHandler) // drop the connection
 		}
-		e.Status = m.write(w, r, project, a)
+		e.Status = m.write(w, r, operation, project, a)
 		if a.Proxy {
 			e.Proxied, e.RequestID = true, clip(requestID(w)) // the upstream's
 		}
@@ -96,7 +96,7 @@ func (m *Mock) wait(ctx context.Context, d time.Duration) waited {
 
 // write sends the answer and returns the status it wrote (0: none, a
 // transport fault answered).
-func (m *Mock) write(w http.ResponseWriter, r *http.Request, project string, a engine.Answer) int {
+func (m *Mock) write(w http.ResponseWriter, r *http.Request, operation, project string, a engine.Answer) int {
 	switch {
 	case a.Err != nil:
 		writeError(w, *a.Err)
@@ -104,7 +104,7 @@ func (m *Mock) write(w http.ResponseWriter, r *http.Request, project string, a e
 	case a.Fault != fixtures.FaultNone:
 		return m.fault(w, r, a.Fault)
 	case a.Proxy:
-		return m.forward(w, r, project)
+		return m.forward(w, r, operation, project)
 	}
 	writeBody(w, http.StatusOK, a.Body.Bytes, a.Body.Length)
 	return http.StatusOK
@@ -113,8 +113,8 @@ func (m *Mock) write(w http.ResponseWriter, r *http.Request, project string, a e
 // forward asks the upstream and writes its answer as the proxy returns it:
 // the upstream's status and body, its X-Request-Id (bounded, scrubbed) and
 // the proxy's headers (upstream.Proxy.Forward checks and records it).
-func (m *Mock) forward(w http.ResponseWriter, r *http.Request, project string) int {
-	up, e := m.proxy.Forward(r.Context(), project, r, nil)
+func (m *Mock) forward(w http.ResponseWriter, r *http.Request, operation, project string) int {
+	up, e := m.proxy.Forward(r.Context(), operation, project, r, nil)
 	if e != nil {
 		writeError(w, *e)
 		return e.Status

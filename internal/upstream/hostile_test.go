@@ -82,7 +82,7 @@ func okAnswer(body func(r *http.Request) string) http.HandlerFunc {
 func TestDriftIsBoundedPerAnswer(t *testing.T) {
 	items := strings.TrimSuffix(strings.Repeat("{},", 10000), ",")
 	p, logs := hostileProxy(t, Config{}, nil, okAnswer(func(*http.Request) string { return `{"statics":[` + items + `]}` }))
-	if _, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil {
+	if _, e := p.Forward(context.Background(), StatusOperation, testProject, apiRequest(), nil); e != nil {
 		t.Fatal(e)
 	}
 	drift := p.Drift()
@@ -138,7 +138,7 @@ func TestBytesInFlightAreBounded(t *testing.T) {
 	slow := httptest.NewRequest("GET", "/v2/"+testProject+"/connections/status?slow=1", nil)
 	first := make(chan *Answer, 1)
 	go func() {
-		a, e := p.Forward(context.Background(), testProject, slow, nil)
+		a, e := p.Forward(context.Background(), StatusOperation, testProject, slow, nil)
 		if e != nil {
 			t.Error(e.Msg)
 		}
@@ -149,7 +149,7 @@ func TestBytesInFlightAreBounded(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the first request never reached the upstream")
 	}
-	_, e := p.Forward(context.Background(), testProject, apiRequest(), nil)
+	_, e := p.Forward(context.Background(), StatusOperation, testProject, apiRequest(), nil)
 	<-fetched
 	if e == nil || e.Status != 502 || e.Code != "MOCK.0502" || !strings.Contains(e.Msg, "in flight") {
 		t.Fatalf("a second answer past the bound: %+v", e)
@@ -160,7 +160,7 @@ func TestBytesInFlightAreBounded(t *testing.T) {
 		t.Fatalf("the first answer: %+v", a)
 	}
 	a.Release()
-	if a, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil || len(a.Body) != size {
+	if a, e := p.Forward(context.Background(), StatusOperation, testProject, apiRequest(), nil); e != nil || len(a.Body) != size {
 		t.Fatalf("after the first was written, the bytes did not come back: %+v", e)
 	}
 }
@@ -223,7 +223,7 @@ func TestRecordingsTheLoaderRefusesAreSkipped(t *testing.T) {
 			w.WriteHeader(c.status)
 			io.WriteString(w, c.body)
 		})
-		if _, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil {
+		if _, e := p.Forward(context.Background(), StatusOperation, testProject, apiRequest(), nil); e != nil {
 			t.Fatal(e)
 		}
 		if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
@@ -272,7 +272,7 @@ func TestRecordFolderIsBounded(t *testing.T) {
 		return strings.Replace(statics(1), `"running_num":1`, `"running_num":`+strconv.Itoa(n), 1)
 	}))
 	for range 9 {
-		if _, e := p.Forward(context.Background(), testProject, apiRequest(), nil); e != nil {
+		if _, e := p.Forward(context.Background(), StatusOperation, testProject, apiRequest(), nil); e != nil {
 			t.Fatal(e)
 		}
 	}
@@ -327,7 +327,7 @@ func TestBytesInFlightComeBack(t *testing.T) {
 		}
 	})
 	for kind, want := range map[string]string{"chunked": "in flight", "huge": "over 33554432 bytes", "short": "EOF", "": ""} {
-		a, e := p.Forward(context.Background(), testProject, httptest.NewRequest("GET", "/v2/p/connections/status?kind="+kind, nil), nil)
+		a, e := p.Forward(context.Background(), StatusOperation, testProject, httptest.NewRequest("GET", "/v2/p/connections/status?kind="+kind, nil), nil)
 		switch {
 		case want == "" && e != nil, want != "" && (e == nil || !strings.Contains(e.Msg, want)):
 			t.Errorf("%q: %+v", kind, e)

@@ -57,14 +57,14 @@ func NewProxy(up *Upstream, rec *Recorder, log *slog.Logger) *Proxy {
 // it is sent with X-Content-Type-Options: nosniff and, when it is not JSON,
 // Content-Security-Policy: sandbox, so that an upstream's HTML served on
 // the emulator's origin is never run as a page there.
-func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, body []byte) (*Answer, *wire.Error) {
+func (p *Proxy) Forward(ctx context.Context, operation, project string, r *http.Request, body []byte) (*Answer, *wire.Error) {
 	up := p.up
 	a, e := up.Fetch(ctx, project, r, body)
 	if e != nil {
 		p.log.Warn("upstream failed", "upstream", up.Host(), "problem", e.Msg)
 		return nil, e
 	}
-	if problems := Check(a); len(problems) > 0 {
+	if problems := CheckAs(operation, a); len(problems) > 0 {
 		for i, text := range problems {
 			problems[i] = cut(scrubAuth(cut(text, 4*MaxProblem), up.ak, up.sk), MaxProblem)
 		}
@@ -72,7 +72,7 @@ func (p *Proxy) Forward(ctx context.Context, project string, r *http.Request, bo
 		p.log.Warn("the upstream's answer departs from the contract", "request_id", a.RequestID, "status", a.Status,
 			"problems", problems)
 	}
-	if p.rec != nil {
+	if p.rec != nil && operation == StatusOperation { // recordings are connections/status scenarios
 		switch file, skipped, err := p.rec.record(a, up.Secrets(project)); {
 		case err != nil:
 			p.log.Error("recording the upstream's answer failed", "error", err.Error())

@@ -16,38 +16,906 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for ListInstancesStatusParamsXMockError.
+// Defines values for AddressInfoOSEXTIPSType.
 const (
-	N400 ListInstancesStatusParamsXMockError = 400
-	N401 ListInstancesStatusParamsXMockError = 401
-	N403 ListInstancesStatusParamsXMockError = 403
-	N404 ListInstancesStatusParamsXMockError = 404
-	N429 ListInstancesStatusParamsXMockError = 429
-	N500 ListInstancesStatusParamsXMockError = 500
+	Fixed    AddressInfoOSEXTIPSType = "fixed"
+	Floating AddressInfoOSEXTIPSType = "floating"
 )
 
-// Valid indicates whether the value is a known member of the ListInstancesStatusParamsXMockError enum.
-func (e ListInstancesStatusParamsXMockError) Valid() bool {
+// Valid indicates whether the value is a known member of the AddressInfoOSEXTIPSType enum.
+func (e AddressInfoOSEXTIPSType) Valid() bool {
 	switch e {
-	case N400:
+	case Fixed:
 		return true
-	case N401:
-		return true
-	case N403:
-		return true
-	case N404:
-		return true
-	case N429:
-		return true
-	case N500:
+	case Floating:
 		return true
 	default:
 		return false
 	}
 }
 
+// Defines values for AddressInfoVersion.
+const (
+	N4 AddressInfoVersion = "4"
+	N6 AddressInfoVersion = "6"
+)
+
+// Valid indicates whether the value is a known member of the AddressInfoVersion enum.
+func (e AddressInfoVersion) Valid() bool {
+	switch e {
+	case N4:
+		return true
+	case N6:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AttachInstancesUserInfoType.
+const (
+	GROUP AttachInstancesUserInfoType = "GROUP"
+	USER  AttachInstancesUserInfoType = "USER"
+)
+
+// Valid indicates whether the value is a known member of the AttachInstancesUserInfoType enum.
+func (e AttachInstancesUserInfoType) Valid() bool {
+	switch e {
+	case GROUP:
+		return true
+	case USER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AttachInstancesUserInfoUserGroup.
+const (
+	AttachInstancesUserInfoUserGroupAdministrators AttachInstancesUserInfoUserGroup = "administrators"
+	AttachInstancesUserInfoUserGroupDefault        AttachInstancesUserInfoUserGroup = "default"
+	AttachInstancesUserInfoUserGroupSudo           AttachInstancesUserInfoUserGroup = "sudo"
+	AttachInstancesUserInfoUserGroupUsers          AttachInstancesUserInfoUserGroup = "users"
+)
+
+// Valid indicates whether the value is a known member of the AttachInstancesUserInfoUserGroup enum.
+func (e AttachInstancesUserInfoUserGroup) Valid() bool {
+	switch e {
+	case AttachInstancesUserInfoUserGroupAdministrators:
+		return true
+	case AttachInstancesUserInfoUserGroupDefault:
+		return true
+	case AttachInstancesUserInfoUserGroupSudo:
+		return true
+	case AttachInstancesUserInfoUserGroupUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DesktopDetailInfoAttachState.
+const (
+	ATTACHED                     DesktopDetailInfoAttachState = "ATTACHED"
+	ATTACHFAIL                   DesktopDetailInfoAttachState = "ATTACHFAIL"
+	ATTACHFAILCANATTACHAGAIN     DesktopDetailInfoAttachState = "ATTACH_FAIL_CAN_ATTACH_AGAIN"
+	ATTACHING                    DesktopDetailInfoAttachState = "ATTACHING"
+	DEATTACHED                   DesktopDetailInfoAttachState = "DEATTACHED"
+	DEATTACHFAIL                 DesktopDetailInfoAttachState = "DEATTACHFAIL"
+	DEATTACHFAILCANDEATTACHAGAIN DesktopDetailInfoAttachState = "DEATTACH_FAIL_CAN_DEATTACH_AGAIN"
+	DEATTACHING                  DesktopDetailInfoAttachState = "DEATTACHING"
+	UNATTACH                     DesktopDetailInfoAttachState = "UNATTACH"
+	WAITING                      DesktopDetailInfoAttachState = "WAITING"
+)
+
+// Valid indicates whether the value is a known member of the DesktopDetailInfoAttachState enum.
+func (e DesktopDetailInfoAttachState) Valid() bool {
+	switch e {
+	case ATTACHED:
+		return true
+	case ATTACHFAIL:
+		return true
+	case ATTACHFAILCANATTACHAGAIN:
+		return true
+	case ATTACHING:
+		return true
+	case DEATTACHED:
+		return true
+	case DEATTACHFAIL:
+		return true
+	case DEATTACHFAILCANDEATTACHAGAIN:
+		return true
+	case DEATTACHING:
+		return true
+	case UNATTACH:
+		return true
+	case WAITING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DesktopDetailInfoDesktopType.
+const (
+	DesktopDetailInfoDesktopTypeDEDICATED DesktopDetailInfoDesktopType = "DEDICATED"
+	DesktopDetailInfoDesktopTypePOOLED    DesktopDetailInfoDesktopType = "POOLED"
+	DesktopDetailInfoDesktopTypeSHARED    DesktopDetailInfoDesktopType = "SHARED"
+)
+
+// Valid indicates whether the value is a known member of the DesktopDetailInfoDesktopType enum.
+func (e DesktopDetailInfoDesktopType) Valid() bool {
+	switch e {
+	case DesktopDetailInfoDesktopTypeDEDICATED:
+		return true
+	case DesktopDetailInfoDesktopTypePOOLED:
+		return true
+	case DesktopDetailInfoDesktopTypeSHARED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DesktopDetailInfoInternetMode.
+const (
+	DesktopDetailInfoInternetModeBOTH DesktopDetailInfoInternetMode = "BOTH"
+	DesktopDetailInfoInternetModeEIP  DesktopDetailInfoInternetMode = "EIP"
+	DesktopDetailInfoInternetModeNAT  DesktopDetailInfoInternetMode = "NAT"
+)
+
+// Valid indicates whether the value is a known member of the DesktopDetailInfoInternetMode enum.
+func (e DesktopDetailInfoInternetMode) Valid() bool {
+	switch e {
+	case DesktopDetailInfoInternetModeBOTH:
+		return true
+	case DesktopDetailInfoInternetModeEIP:
+		return true
+	case DesktopDetailInfoInternetModeNAT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DesktopDetailInfoInternetModeList.
+const (
+	DesktopDetailInfoInternetModeListBOTH DesktopDetailInfoInternetModeList = "BOTH"
+	DesktopDetailInfoInternetModeListEIP  DesktopDetailInfoInternetModeList = "EIP"
+	DesktopDetailInfoInternetModeListNAT  DesktopDetailInfoInternetModeList = "NAT"
+)
+
+// Valid indicates whether the value is a known member of the DesktopDetailInfoInternetModeList enum.
+func (e DesktopDetailInfoInternetModeList) Valid() bool {
+	switch e {
+	case DesktopDetailInfoInternetModeListBOTH:
+		return true
+	case DesktopDetailInfoInternetModeListEIP:
+		return true
+	case DesktopDetailInfoInternetModeListNAT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DesktopDetailInfoLoginStatus.
+const (
+	CONNECTED    DesktopDetailInfoLoginStatus = "CONNECTED"
+	DISCONNECTED DesktopDetailInfoLoginStatus = "DISCONNECTED"
+	Empty        DesktopDetailInfoLoginStatus = ""
+	REGISTERED   DesktopDetailInfoLoginStatus = "REGISTERED"
+	UNREGISTER   DesktopDetailInfoLoginStatus = "UNREGISTER"
+)
+
+// Valid indicates whether the value is a known member of the DesktopDetailInfoLoginStatus enum.
+func (e DesktopDetailInfoLoginStatus) Valid() bool {
+	switch e {
+	case CONNECTED:
+		return true
+	case DISCONNECTED:
+		return true
+	case Empty:
+		return true
+	case REGISTERED:
+		return true
+	case UNREGISTER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DesktopDetailInfoUserGroup.
+const (
+	DesktopDetailInfoUserGroupAdministrators DesktopDetailInfoUserGroup = "administrators"
+	DesktopDetailInfoUserGroupDefault        DesktopDetailInfoUserGroup = "default"
+	DesktopDetailInfoUserGroupSudo           DesktopDetailInfoUserGroup = "sudo"
+	DesktopDetailInfoUserGroupUsers          DesktopDetailInfoUserGroup = "users"
+)
+
+// Valid indicates whether the value is a known member of the DesktopDetailInfoUserGroup enum.
+func (e DesktopDetailInfoUserGroup) Valid() bool {
+	switch e {
+	case DesktopDetailInfoUserGroupAdministrators:
+		return true
+	case DesktopDetailInfoUserGroupDefault:
+		return true
+	case DesktopDetailInfoUserGroupSudo:
+		return true
+	case DesktopDetailInfoUserGroupUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HourPackageInfoUseUpPolicy.
+const (
+	PAYPERUSE           HourPackageInfoUseUpPolicy = "PAY_PER_USE"
+	SHUTDOWNORHIBERNATE HourPackageInfoUseUpPolicy = "SHUTDOWN_OR_HIBERNATE"
+)
+
+// Valid indicates whether the value is a known member of the HourPackageInfoUseUpPolicy enum.
+func (e HourPackageInfoUseUpPolicy) Valid() bool {
+	switch e {
+	case PAYPERUSE:
+		return true
+	case SHUTDOWNORHIBERNATE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProductInfoArchitecture.
+const (
+	Arm ProductInfoArchitecture = "arm"
+	X86 ProductInfoArchitecture = "x86"
+)
+
+// Valid indicates whether the value is a known member of the ProductInfoArchitecture enum.
+func (e ProductInfoArchitecture) Valid() bool {
+	switch e {
+	case Arm:
+		return true
+	case X86:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProductInfoChargeMode.
+const (
+	ProductInfoChargeModeN0 ProductInfoChargeMode = "0"
+	ProductInfoChargeModeN1 ProductInfoChargeMode = "1"
+)
+
+// Valid indicates whether the value is a known member of the ProductInfoChargeMode enum.
+func (e ProductInfoChargeMode) Valid() bool {
+	switch e {
+	case ProductInfoChargeModeN0:
+		return true
+	case ProductInfoChargeModeN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProductInfoStatus.
+const (
+	Abandon ProductInfoStatus = "abandon"
+	Normal  ProductInfoStatus = "normal"
+	Sellout ProductInfoStatus = "sellout"
+)
+
+// Valid indicates whether the value is a known member of the ProductInfoStatus enum.
+func (e ProductInfoStatus) Valid() bool {
+	switch e {
+	case Abandon:
+		return true
+	case Normal:
+		return true
+	case Sellout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType.
+const (
+	ACCESSCREATED SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType = "ACCESS_CREATED"
+	AUTOCREATED   SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType = "AUTO_CREATED"
+)
+
+// Valid indicates whether the value is a known member of the SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType enum.
+func (e SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType) Valid() bool {
+	switch e {
+	case ACCESSCREATED:
+		return true
+	case AUTOCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimpleDesktopPoolInfoChargingMode.
+const (
+	SimpleDesktopPoolInfoChargingModeN0 SimpleDesktopPoolInfoChargingMode = "0"
+	SimpleDesktopPoolInfoChargingModeN1 SimpleDesktopPoolInfoChargingMode = "1"
+)
+
+// Valid indicates whether the value is a known member of the SimpleDesktopPoolInfoChargingMode enum.
+func (e SimpleDesktopPoolInfoChargingMode) Valid() bool {
+	switch e {
+	case SimpleDesktopPoolInfoChargingModeN0:
+		return true
+	case SimpleDesktopPoolInfoChargingModeN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimpleDesktopPoolInfoStatus.
+const (
+	EXISTFROZEN SimpleDesktopPoolInfoStatus = "EXIST_FROZEN"
+	STEADY      SimpleDesktopPoolInfoStatus = "STEADY"
+	TEMPORARY   SimpleDesktopPoolInfoStatus = "TEMPORARY"
+	UNKNOWN     SimpleDesktopPoolInfoStatus = "UNKNOWN"
+)
+
+// Valid indicates whether the value is a known member of the SimpleDesktopPoolInfoStatus enum.
+func (e SimpleDesktopPoolInfoStatus) Valid() bool {
+	switch e {
+	case EXISTFROZEN:
+		return true
+	case STEADY:
+		return true
+	case TEMPORARY:
+		return true
+	case UNKNOWN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SimpleDesktopPoolInfoType.
+const (
+	SimpleDesktopPoolInfoTypeDYNAMIC SimpleDesktopPoolInfoType = "DYNAMIC"
+	SimpleDesktopPoolInfoTypeSTATIC  SimpleDesktopPoolInfoType = "STATIC"
+)
+
+// Valid indicates whether the value is a known member of the SimpleDesktopPoolInfoType enum.
+func (e SimpleDesktopPoolInfoType) Valid() bool {
+	switch e {
+	case SimpleDesktopPoolInfoTypeDYNAMIC:
+		return true
+	case SimpleDesktopPoolInfoTypeSTATIC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XMockError.
+const (
+	XMockErrorN400 XMockError = 400
+	XMockErrorN401 XMockError = 401
+	XMockErrorN403 XMockError = 403
+	XMockErrorN404 XMockError = 404
+	XMockErrorN429 XMockError = 429
+	XMockErrorN500 XMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the XMockError enum.
+func (e XMockError) Valid() bool {
+	switch e {
+	case XMockErrorN400:
+		return true
+	case XMockErrorN401:
+		return true
+	case XMockErrorN403:
+		return true
+	case XMockErrorN404:
+		return true
+	case XMockErrorN429:
+		return true
+	case XMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListLoginRecordsNewParamsXMockError.
+const (
+	ListLoginRecordsNewParamsXMockErrorN400 ListLoginRecordsNewParamsXMockError = 400
+	ListLoginRecordsNewParamsXMockErrorN401 ListLoginRecordsNewParamsXMockError = 401
+	ListLoginRecordsNewParamsXMockErrorN403 ListLoginRecordsNewParamsXMockError = 403
+	ListLoginRecordsNewParamsXMockErrorN404 ListLoginRecordsNewParamsXMockError = 404
+	ListLoginRecordsNewParamsXMockErrorN429 ListLoginRecordsNewParamsXMockError = 429
+	ListLoginRecordsNewParamsXMockErrorN500 ListLoginRecordsNewParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ListLoginRecordsNewParamsXMockError enum.
+func (e ListLoginRecordsNewParamsXMockError) Valid() bool {
+	switch e {
+	case ListLoginRecordsNewParamsXMockErrorN400:
+		return true
+	case ListLoginRecordsNewParamsXMockErrorN401:
+		return true
+	case ListLoginRecordsNewParamsXMockErrorN403:
+		return true
+	case ListLoginRecordsNewParamsXMockErrorN404:
+		return true
+	case ListLoginRecordsNewParamsXMockErrorN429:
+		return true
+	case ListLoginRecordsNewParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListHistoryOnlineInfoNewParamsQueryType.
+const (
+	DAY   ListHistoryOnlineInfoNewParamsQueryType = "DAY"
+	MONTH ListHistoryOnlineInfoNewParamsQueryType = "MONTH"
+	WEEK  ListHistoryOnlineInfoNewParamsQueryType = "WEEK"
+)
+
+// Valid indicates whether the value is a known member of the ListHistoryOnlineInfoNewParamsQueryType enum.
+func (e ListHistoryOnlineInfoNewParamsQueryType) Valid() bool {
+	switch e {
+	case DAY:
+		return true
+	case MONTH:
+		return true
+	case WEEK:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListHistoryOnlineInfoNewParamsXMockError.
+const (
+	ListHistoryOnlineInfoNewParamsXMockErrorN400 ListHistoryOnlineInfoNewParamsXMockError = 400
+	ListHistoryOnlineInfoNewParamsXMockErrorN401 ListHistoryOnlineInfoNewParamsXMockError = 401
+	ListHistoryOnlineInfoNewParamsXMockErrorN403 ListHistoryOnlineInfoNewParamsXMockError = 403
+	ListHistoryOnlineInfoNewParamsXMockErrorN404 ListHistoryOnlineInfoNewParamsXMockError = 404
+	ListHistoryOnlineInfoNewParamsXMockErrorN429 ListHistoryOnlineInfoNewParamsXMockError = 429
+	ListHistoryOnlineInfoNewParamsXMockErrorN500 ListHistoryOnlineInfoNewParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ListHistoryOnlineInfoNewParamsXMockError enum.
+func (e ListHistoryOnlineInfoNewParamsXMockError) Valid() bool {
+	switch e {
+	case ListHistoryOnlineInfoNewParamsXMockErrorN400:
+		return true
+	case ListHistoryOnlineInfoNewParamsXMockErrorN401:
+		return true
+	case ListHistoryOnlineInfoNewParamsXMockErrorN403:
+		return true
+	case ListHistoryOnlineInfoNewParamsXMockErrorN404:
+		return true
+	case ListHistoryOnlineInfoNewParamsXMockErrorN429:
+		return true
+	case ListHistoryOnlineInfoNewParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInstancesStatusParamsXMockError.
+const (
+	ListInstancesStatusParamsXMockErrorN400 ListInstancesStatusParamsXMockError = 400
+	ListInstancesStatusParamsXMockErrorN401 ListInstancesStatusParamsXMockError = 401
+	ListInstancesStatusParamsXMockErrorN403 ListInstancesStatusParamsXMockError = 403
+	ListInstancesStatusParamsXMockErrorN404 ListInstancesStatusParamsXMockError = 404
+	ListInstancesStatusParamsXMockErrorN429 ListInstancesStatusParamsXMockError = 429
+	ListInstancesStatusParamsXMockErrorN500 ListInstancesStatusParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ListInstancesStatusParamsXMockError enum.
+func (e ListInstancesStatusParamsXMockError) Valid() bool {
+	switch e {
+	case ListInstancesStatusParamsXMockErrorN400:
+		return true
+	case ListInstancesStatusParamsXMockErrorN401:
+		return true
+	case ListInstancesStatusParamsXMockErrorN403:
+		return true
+	case ListInstancesStatusParamsXMockErrorN404:
+		return true
+	case ListInstancesStatusParamsXMockErrorN429:
+		return true
+	case ListInstancesStatusParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopPoolsParamsType.
+const (
+	ListDesktopPoolsParamsTypeDYNAMIC ListDesktopPoolsParamsType = "DYNAMIC"
+	ListDesktopPoolsParamsTypeSTATIC  ListDesktopPoolsParamsType = "STATIC"
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopPoolsParamsType enum.
+func (e ListDesktopPoolsParamsType) Valid() bool {
+	switch e {
+	case ListDesktopPoolsParamsTypeDYNAMIC:
+		return true
+	case ListDesktopPoolsParamsTypeSTATIC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopPoolsParamsXMockError.
+const (
+	ListDesktopPoolsParamsXMockErrorN400 ListDesktopPoolsParamsXMockError = 400
+	ListDesktopPoolsParamsXMockErrorN401 ListDesktopPoolsParamsXMockError = 401
+	ListDesktopPoolsParamsXMockErrorN403 ListDesktopPoolsParamsXMockError = 403
+	ListDesktopPoolsParamsXMockErrorN404 ListDesktopPoolsParamsXMockError = 404
+	ListDesktopPoolsParamsXMockErrorN429 ListDesktopPoolsParamsXMockError = 429
+	ListDesktopPoolsParamsXMockErrorN500 ListDesktopPoolsParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopPoolsParamsXMockError enum.
+func (e ListDesktopPoolsParamsXMockError) Valid() bool {
+	switch e {
+	case ListDesktopPoolsParamsXMockErrorN400:
+		return true
+	case ListDesktopPoolsParamsXMockErrorN401:
+		return true
+	case ListDesktopPoolsParamsXMockErrorN403:
+		return true
+	case ListDesktopPoolsParamsXMockErrorN404:
+		return true
+	case ListDesktopPoolsParamsXMockErrorN429:
+		return true
+	case ListDesktopPoolsParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopsDetailParamsStatus.
+const (
+	ACTIVE     ListDesktopsDetailParamsStatus = "ACTIVE"
+	ERROR      ListDesktopsDetailParamsStatus = "ERROR"
+	HIBERNATED ListDesktopsDetailParamsStatus = "HIBERNATED"
+	SHUTOFF    ListDesktopsDetailParamsStatus = "SHUTOFF"
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopsDetailParamsStatus enum.
+func (e ListDesktopsDetailParamsStatus) Valid() bool {
+	switch e {
+	case ACTIVE:
+		return true
+	case ERROR:
+		return true
+	case HIBERNATED:
+		return true
+	case SHUTOFF:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopsDetailParamsSortField.
+const (
+	ComputerName ListDesktopsDetailParamsSortField = "computer_name"
+	Created      ListDesktopsDetailParamsSortField = "created"
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopsDetailParamsSortField enum.
+func (e ListDesktopsDetailParamsSortField) Valid() bool {
+	switch e {
+	case ComputerName:
+		return true
+	case Created:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopsDetailParamsSortType.
+const (
+	ASC  ListDesktopsDetailParamsSortType = "ASC"
+	DESC ListDesktopsDetailParamsSortType = "DESC"
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopsDetailParamsSortType enum.
+func (e ListDesktopsDetailParamsSortType) Valid() bool {
+	switch e {
+	case ASC:
+		return true
+	case DESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopsDetailParamsDesktopType.
+const (
+	ListDesktopsDetailParamsDesktopTypeDEDICATED ListDesktopsDetailParamsDesktopType = "DEDICATED"
+	ListDesktopsDetailParamsDesktopTypePOOLED    ListDesktopsDetailParamsDesktopType = "POOLED"
+	ListDesktopsDetailParamsDesktopTypeSHARED    ListDesktopsDetailParamsDesktopType = "SHARED"
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopsDetailParamsDesktopType enum.
+func (e ListDesktopsDetailParamsDesktopType) Valid() bool {
+	switch e {
+	case ListDesktopsDetailParamsDesktopTypeDEDICATED:
+		return true
+	case ListDesktopsDetailParamsDesktopTypePOOLED:
+		return true
+	case ListDesktopsDetailParamsDesktopTypeSHARED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopsDetailParamsChargeMode.
+const (
+	ListDesktopsDetailParamsChargeModeN0 ListDesktopsDetailParamsChargeMode = "0"
+	ListDesktopsDetailParamsChargeModeN1 ListDesktopsDetailParamsChargeMode = "1"
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopsDetailParamsChargeMode enum.
+func (e ListDesktopsDetailParamsChargeMode) Valid() bool {
+	switch e {
+	case ListDesktopsDetailParamsChargeModeN0:
+		return true
+	case ListDesktopsDetailParamsChargeModeN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDesktopsDetailParamsXMockError.
+const (
+	ListDesktopsDetailParamsXMockErrorN400 ListDesktopsDetailParamsXMockError = 400
+	ListDesktopsDetailParamsXMockErrorN401 ListDesktopsDetailParamsXMockError = 401
+	ListDesktopsDetailParamsXMockErrorN403 ListDesktopsDetailParamsXMockError = 403
+	ListDesktopsDetailParamsXMockErrorN404 ListDesktopsDetailParamsXMockError = 404
+	ListDesktopsDetailParamsXMockErrorN429 ListDesktopsDetailParamsXMockError = 429
+	ListDesktopsDetailParamsXMockErrorN500 ListDesktopsDetailParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ListDesktopsDetailParamsXMockError enum.
+func (e ListDesktopsDetailParamsXMockError) Valid() bool {
+	switch e {
+	case ListDesktopsDetailParamsXMockErrorN400:
+		return true
+	case ListDesktopsDetailParamsXMockErrorN401:
+		return true
+	case ListDesktopsDetailParamsXMockErrorN403:
+		return true
+	case ListDesktopsDetailParamsXMockErrorN404:
+		return true
+	case ListDesktopsDetailParamsXMockErrorN429:
+		return true
+	case ListDesktopsDetailParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListLoginStateParamsXMockError.
+const (
+	ListLoginStateParamsXMockErrorN400 ListLoginStateParamsXMockError = 400
+	ListLoginStateParamsXMockErrorN401 ListLoginStateParamsXMockError = 401
+	ListLoginStateParamsXMockErrorN403 ListLoginStateParamsXMockError = 403
+	ListLoginStateParamsXMockErrorN404 ListLoginStateParamsXMockError = 404
+	ListLoginStateParamsXMockErrorN429 ListLoginStateParamsXMockError = 429
+	ListLoginStateParamsXMockErrorN500 ListLoginStateParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ListLoginStateParamsXMockError enum.
+func (e ListLoginStateParamsXMockError) Valid() bool {
+	switch e {
+	case ListLoginStateParamsXMockErrorN400:
+		return true
+	case ListLoginStateParamsXMockErrorN401:
+		return true
+	case ListLoginStateParamsXMockErrorN403:
+		return true
+	case ListLoginStateParamsXMockErrorN404:
+		return true
+	case ListLoginStateParamsXMockErrorN429:
+		return true
+	case ListLoginStateParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowDesktopDetailParamsXMockError.
+const (
+	ShowDesktopDetailParamsXMockErrorN400 ShowDesktopDetailParamsXMockError = 400
+	ShowDesktopDetailParamsXMockErrorN401 ShowDesktopDetailParamsXMockError = 401
+	ShowDesktopDetailParamsXMockErrorN403 ShowDesktopDetailParamsXMockError = 403
+	ShowDesktopDetailParamsXMockErrorN404 ShowDesktopDetailParamsXMockError = 404
+	ShowDesktopDetailParamsXMockErrorN429 ShowDesktopDetailParamsXMockError = 429
+	ShowDesktopDetailParamsXMockErrorN500 ShowDesktopDetailParamsXMockError = 500
+)
+
+// Valid indicates whether the value is a known member of the ShowDesktopDetailParamsXMockError enum.
+func (e ShowDesktopDetailParamsXMockError) Valid() bool {
+	switch e {
+	case ShowDesktopDetailParamsXMockErrorN400:
+		return true
+	case ShowDesktopDetailParamsXMockErrorN401:
+		return true
+	case ShowDesktopDetailParamsXMockErrorN403:
+		return true
+	case ShowDesktopDetailParamsXMockErrorN404:
+		return true
+	case ShowDesktopDetailParamsXMockErrorN429:
+		return true
+	case ShowDesktopDetailParamsXMockErrorN500:
+		return true
+	default:
+		return false
+	}
+}
+
+// AddressInfo defines model for AddressInfo.
+type AddressInfo struct {
+	OSEXTIPSMACMacAddr *string                  `json:"OS-EXT-IPS-MAC:mac_addr,omitempty"`
+	OSEXTIPSType       *AddressInfoOSEXTIPSType `json:"OS-EXT-IPS:type,omitempty"`
+	Addr               *string                  `json:"addr,omitempty"`
+	Version            *AddressInfoVersion      `json:"version,omitempty"`
+}
+
+// AddressInfoOSEXTIPSType defines model for AddressInfo.OSEXTIPSType.
+type AddressInfoOSEXTIPSType string
+
+// AddressInfoVersion defines model for AddressInfo.Version.
+type AddressInfoVersion string
+
+// AttachInstancesUserInfo defines model for AttachInstancesUserInfo.
+type AttachInstancesUserInfo struct {
+	Domain    *string                          `json:"domain,omitempty"`
+	Type      *AttachInstancesUserInfoType     `json:"type,omitempty"`
+	UserGroup AttachInstancesUserInfoUserGroup `json:"user_group"`
+	UserId    *string                          `json:"user_id,omitempty"`
+	UserName  string                           `json:"user_name"`
+}
+
+// AttachInstancesUserInfoType defines model for AttachInstancesUserInfo.Type.
+type AttachInstancesUserInfoType string
+
+// AttachInstancesUserInfoUserGroup defines model for AttachInstancesUserInfo.UserGroup.
+type AttachInstancesUserInfoUserGroup string
+
 // Count defines model for Count.
 type Count = int32
+
+// DesktopDetailInfo A desktop (the SDK's DesktopDetailInfo). security_groups only in ShowDesktopDetail.
+type DesktopDetailInfo struct {
+	// Addresses Per network (VPC id), the desktop's addresses.
+	Addresses        *map[string][]AddressInfo    `json:"addresses,omitempty"`
+	AttachState      DesktopDetailInfoAttachState `json:"attach_state"`
+	AttachUserInfos  *[]AttachInstancesUserInfo   `json:"attach_user_infos,omitempty"`
+	AvailabilityZone string                       `json:"availability_zone"`
+	BillResourceId   *string                      `json:"bill_resource_id,omitempty"`
+	ComputerName     string                       `json:"computer_name"`
+
+	// Created Creation time, UTC with milliseconds (2022-01-21T06:57:47.459Z).
+	Created             time.Time                            `json:"created"`
+	DataVolumes         *[]VolumeDetail                      `json:"data_volumes,omitempty"`
+	DesktopId           string                               `json:"desktop_id"`
+	DesktopType         DesktopDetailInfoDesktopType         `json:"desktop_type"`
+	Domain              *string                              `json:"domain,omitempty"`
+	EnterpriseProjectId *string                              `json:"enterprise_project_id,omitempty"`
+	Flavor              *FlavorInfo                          `json:"flavor,omitempty"`
+	HourPackageInfo     *HourPackageInfo                     `json:"hour_package_info,omitempty"`
+	InMaintenanceMode   *bool                                `json:"in_maintenance_mode,omitempty"`
+	InternetMode        *DesktopDetailInfoInternetMode       `json:"internet_mode,omitempty"`
+	InternetModeList    *[]DesktopDetailInfoInternetModeList `json:"internet_mode_list,omitempty"`
+	IpAddresses         *[]string                            `json:"ip_addresses,omitempty"`
+	Ipv4                *string                              `json:"ipv4,omitempty"`
+	Ipv6                *string                              `json:"ipv6,omitempty"`
+	IsAttachingEip      *bool                                `json:"is_attaching_eip,omitempty"`
+	IsFreeze            *bool                                `json:"is_freeze,omitempty"`
+	IsSupportInternet   *bool                                `json:"is_support_internet,omitempty"`
+	Isolated            *bool                                `json:"isolated,omitempty"`
+
+	// LoginStatus UNREGISTER, REGISTERED, CONNECTED, DISCONNECTED; "" for a login state the counters call unknown.
+	LoginStatus DesktopDetailInfoLoginStatus `json:"login_status"`
+
+	// Metadata image_name, metering.image_id, metering.resourcespeccode, metering.resourcetype, os_bit, os_type, desktop_os_version...
+	Metadata *map[string]string `json:"metadata,omitempty"`
+
+	// OrderId The order of a prepaid desktop.
+	OrderId    *string `json:"order_id,omitempty"`
+	OsHostName *string `json:"os_host_name,omitempty"`
+	OsVersion  *string `json:"os_version,omitempty"`
+	OuName     *string `json:"ou_name,omitempty"`
+
+	// Process Task progress; null or absent: no task.
+	Process          *int32               `json:"process,omitempty"`
+	Product          *ProductInfo         `json:"product,omitempty"`
+	ProductId        string               `json:"product_id"`
+	RootResourceId   *string              `json:"root_resource_id,omitempty"`
+	RootVolume       *VolumeDetail        `json:"root_volume,omitempty"`
+	SecurityGroups   *[]SecurityGroupInfo `json:"security_groups,omitempty"`
+	ShareResourceSku *string              `json:"share_resource_sku,omitempty"`
+	Sid              *string              `json:"sid,omitempty"`
+	SiteName         *string              `json:"site_name,omitempty"`
+	SiteType         *string              `json:"site_type,omitempty"`
+
+	// Status Run state: ACTIVE, SHUTOFF, ERROR, HIBERNATED (the service also shows DELETING, or empty while deleting).
+	Status   string  `json:"status"`
+	SubnetId *string `json:"subnet_id,omitempty"`
+	Tags     *[]Tag  `json:"tags,omitempty"`
+
+	// TaskStatus The task under way; "" when none.
+	TaskStatus    string                      `json:"task_status"`
+	UserGroup     *DesktopDetailInfoUserGroup `json:"user_group,omitempty"`
+	UserGroupList *[]string                   `json:"user_group_list,omitempty"`
+	UserList      *[]string                   `json:"user_list,omitempty"`
+
+	// UserName The assigned user; "" when none.
+	UserName string `json:"user_name"`
+}
+
+// DesktopDetailInfoAttachState defines model for DesktopDetailInfo.AttachState.
+type DesktopDetailInfoAttachState string
+
+// DesktopDetailInfoDesktopType defines model for DesktopDetailInfo.DesktopType.
+type DesktopDetailInfoDesktopType string
+
+// DesktopDetailInfoInternetMode defines model for DesktopDetailInfo.InternetMode.
+type DesktopDetailInfoInternetMode string
+
+// DesktopDetailInfoInternetModeList defines model for DesktopDetailInfo.InternetModeList.
+type DesktopDetailInfoInternetModeList string
+
+// DesktopDetailInfoLoginStatus UNREGISTER, REGISTERED, CONNECTED, DISCONNECTED; "" for a login state the counters call unknown.
+type DesktopDetailInfoLoginStatus string
+
+// DesktopDetailInfoUserGroup defines model for DesktopDetailInfo.UserGroup.
+type DesktopDetailInfoUserGroup string
+
+// DesktopDetailList defines model for DesktopDetailList.
+type DesktopDetailList struct {
+	// Desktops The desktops of the page.
+	Desktops []DesktopDetailInfo `json:"desktops"`
+
+	// TotalCount The desktops that pass the filters, all pages.
+	TotalCount Int32 `json:"total_count"`
+}
+
+// DesktopPoolList defines model for DesktopPoolList.
+type DesktopPoolList struct {
+	DesktopPools []SimpleDesktopPoolInfo `json:"desktop_pools"`
+
+	// TotalCount The pools that pass the filters, all pages.
+	TotalCount Int32 `json:"total_count"`
+}
 
 // Error The documented error body; gateway errors (APIGW.*) add request_id.
 type Error struct {
@@ -66,6 +934,30 @@ type Error struct {
 	// RequestId The gateway's copy of X-Request-Id.
 	RequestId *string `json:"request_id,omitempty"`
 }
+
+// FlavorInfo defines model for FlavorInfo.
+type FlavorInfo struct {
+	Id    *string `json:"id,omitempty"`
+	Links *[]struct {
+		Hrel *string `json:"hrel,omitempty"`
+		Rel  *string `json:"rel,omitempty"`
+	} `json:"links,omitempty"`
+}
+
+// HourPackageInfo defines model for HourPackageInfo.
+type HourPackageInfo struct {
+	CombinedProductTypeCode *string                     `json:"combined_product_type_code,omitempty"`
+	PackageDuration         *int32                      `json:"package_duration,omitempty"`
+	PackageInstanceId       *string                     `json:"package_instance_id,omitempty"`
+	PackageResourceId       *string                     `json:"package_resource_id,omitempty"`
+	PackageSpecCode         *string                     `json:"package_spec_code,omitempty"`
+	RootOrderId             *string                     `json:"root_order_id,omitempty"`
+	UseDuration             *int32                      `json:"use_duration,omitempty"`
+	UseUpPolicy             *HourPackageInfoUseUpPolicy `json:"use_up_policy,omitempty"`
+}
+
+// HourPackageInfoUseUpPolicy defines model for HourPackageInfo.UseUpPolicy.
+type HourPackageInfoUseUpPolicy string
 
 // InstanceStatusStatistics The counters of one statistics object (a desktop pool or VM group).
 type InstanceStatusStatistics struct {
@@ -118,11 +1010,268 @@ type InstancesStatusList struct {
 	Statics []InstanceStatusStatistics `json:"statics"`
 }
 
+// Int32 defines model for Int32.
+type Int32 = int32
+
+// LoginRecord One connection to a desktop (the SDK's Record).
+type LoginRecord struct {
+	AgentVersion  *string `json:"agent_version,omitempty"`
+	ClientVersion *string `json:"client_version,omitempty"`
+	ComputerName  string  `json:"computer_name"`
+
+	// ConnectionEndTime Absent while the connection is open.
+	ConnectionEndTime       *time.Time `json:"connection_end_time,omitempty"`
+	ConnectionFailureReason *string    `json:"connection_failure_reason,omitempty"`
+	ConnectionSetupTime     time.Time  `json:"connection_setup_time"`
+	ConnectionStartTime     time.Time  `json:"connection_start_time"`
+	DesktopIp               *string    `json:"desktop_ip,omitempty"`
+
+	// E2eRtt ms.
+	E2eRtt              *int32  `json:"e2e_rtt,omitempty"`
+	EnterpriseProjectId *string `json:"enterprise_project_id,omitempty"`
+	IsReconnect         bool    `json:"is_reconnect"`
+
+	// NetworkRtt ms.
+	NetworkRtt    *int32  `json:"network_rtt,omitempty"`
+	PublicIp      *string `json:"public_ip,omitempty"`
+	Sid           *string `json:"sid,omitempty"`
+	SourceIp      *string `json:"source_ip,omitempty"`
+	TenantId      *string `json:"tenantId,omitempty"`
+	TerminalIp    *string `json:"terminal_ip,omitempty"`
+	TerminalMac   *string `json:"terminal_mac,omitempty"`
+	TerminalName  *string `json:"terminal_name,omitempty"`
+	TerminalType  *string `json:"terminal_type,omitempty"`
+	TransactionId *string `json:"transaction_id,omitempty"`
+	UserName      string  `json:"user_name"`
+}
+
+// LoginRecordList defines model for LoginRecordList.
+type LoginRecordList struct {
+	Records []LoginRecord `json:"records"`
+
+	// TotalCount The records that pass the filters, all pages.
+	TotalCount Int32 `json:"total_count"`
+}
+
+// LoginState defines model for LoginState.
+type LoginState struct {
+	// DisconnectedNum Disconnected (DISCONNECTED).
+	DisconnectedNum Int32 `json:"disconnected_num"`
+
+	// InUseNum In use (CONNECTED).
+	InUseNum Int32 `json:"in_use_num"`
+
+	// ReadyNum Ready (REGISTERED).
+	ReadyNum Int32 `json:"ready_num"`
+
+	// UnableToConnectNum Unable to connect; undocumented: the emulator counts the unknown login states.
+	UnableToConnectNum Int32 `json:"unable_to_connect_num"`
+
+	// UnregisteredNum Unregistered (UNREGISTER).
+	UnregisteredNum Int32 `json:"unregistered_num"`
+}
+
+// OnlineCounts defines model for OnlineCounts.
+type OnlineCounts struct {
+	// TimeCounts "label : count"; hourly labels HH:MM, daily labels YYYY-MM-DD.
+	TimeCounts []string `json:"time_counts"`
+}
+
+// ProductInfo defines model for ProductInfo.
+type ProductInfo struct {
+	Architecture *ProductInfoArchitecture `json:"architecture,omitempty"`
+
+	// ChargeMode 0 prepaid, 1 pay-per-use.
+	ChargeMode       *ProductInfoChargeMode `json:"charge_mode,omitempty"`
+	CloudServiceType *string                `json:"cloud_service_type,omitempty"`
+	ContainDataDisk  *bool                  `json:"contain_data_disk,omitempty"`
+
+	// Cpu Cores, as a string.
+	Cpu          *string `json:"cpu,omitempty"`
+	Descriptions *string `json:"descriptions,omitempty"`
+	FlavorId     *string `json:"flavor_id,omitempty"`
+	IsGpu        *bool   `json:"is_gpu,omitempty"`
+
+	// Memory MB, as a string.
+	Memory            *string            `json:"memory,omitempty"`
+	PackageType       *string            `json:"package_type,omitempty"`
+	ProductId         *string            `json:"product_id,omitempty"`
+	ResourceType      *string            `json:"resource_type,omitempty"`
+	Status            *ProductInfoStatus `json:"status,omitempty"`
+	SystemDiskSize    *string            `json:"system_disk_size,omitempty"`
+	SystemDiskType    *string            `json:"system_disk_type,omitempty"`
+	Type              *string            `json:"type,omitempty"`
+	VolumeProductType *string            `json:"volume_product_type,omitempty"`
+}
+
+// ProductInfoArchitecture defines model for ProductInfo.Architecture.
+type ProductInfoArchitecture string
+
+// ProductInfoChargeMode 0 prepaid, 1 pay-per-use.
+type ProductInfoChargeMode string
+
+// ProductInfoStatus defines model for ProductInfo.Status.
+type ProductInfoStatus string
+
+// SecurityGroupInfo defines model for SecurityGroupInfo.
+type SecurityGroupInfo struct {
+	Id   *string `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
+}
+
+// SimpleDesktopPoolInfo A desktop pool (the SDK's SimpleDesktopPoolInfo).
+type SimpleDesktopPoolInfo struct {
+	AutoscalePolicy *struct {
+		AutoIsolationEnable   *bool                                              `json:"auto_isolation_enable,omitempty"`
+		AutoIsolationMaxNum   *int32                                             `json:"auto_isolation_max_num,omitempty"`
+		AutoscaleType         *SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType `json:"autoscale_type,omitempty"`
+		IdleRetentionDuration *int32                                             `json:"idle_retention_duration,omitempty"`
+		MaxAutoCreated        *int32                                             `json:"max_auto_created,omitempty"`
+		MinIdle               *int32                                             `json:"min_idle,omitempty"`
+		MinRetention          *int32                                             `json:"min_retention,omitempty"`
+		OnceAutoCreated       *int32                                             `json:"once_auto_created,omitempty"`
+	} `json:"autoscale_policy,omitempty"`
+	AvailabilityZone *string                            `json:"availability_zone,omitempty"`
+	ChargingMode     *SimpleDesktopPoolInfoChargingMode `json:"charging_mode,omitempty"`
+	CreatedTime      *time.Time                         `json:"created_time,omitempty"`
+	DataVolumes      *[]VolumeInfo                      `json:"data_volumes,omitempty"`
+	Description      *string                            `json:"description,omitempty"`
+
+	// DesktopCount The pool's desktops.
+	DesktopCount        Int32   `json:"desktop_count"`
+	DesktopNamePolicyId *string `json:"desktop_name_policy_id,omitempty"`
+
+	// DesktopUsed Its desktops assigned to a user (attached_num).
+	DesktopUsed Int32 `json:"desktop_used"`
+
+	// DisconnectedRetentionPeriod Minutes.
+	DisconnectedRetentionPeriod *int32  `json:"disconnected_retention_period,omitempty"`
+	Domain                      *string `json:"domain,omitempty"`
+	EnableAutoscale             *bool   `json:"enable_autoscale,omitempty"`
+	EnterpriseProjectId         *string `json:"enterprise_project_id,omitempty"`
+	Id                          string  `json:"id"`
+	ImageCloudServiceType       *string `json:"image_cloud_service_type,omitempty"`
+	ImageId                     *string `json:"image_id,omitempty"`
+	ImageName                   *string `json:"image_name,omitempty"`
+	ImageOsPlatform             *string `json:"image_os_platform,omitempty"`
+	ImageOsType                 *string `json:"image_os_type,omitempty"`
+	ImageOsVersion              *string `json:"image_os_version,omitempty"`
+	ImageProductCode            *string `json:"image_product_code,omitempty"`
+	ImageResourceType           *string `json:"image_resource_type,omitempty"`
+	InMaintenanceMode           *bool   `json:"in_maintenance_mode,omitempty"`
+	IsolationNum                *int32  `json:"isolation_num,omitempty"`
+
+	// Name The static_name of the pool's ListInstancesStatus statistics.
+	Name            string                      `json:"name"`
+	OuName          *string                     `json:"ou_name,omitempty"`
+	Product         *ProductInfo                `json:"product,omitempty"`
+	RootVolume      *VolumeInfo                 `json:"root_volume,omitempty"`
+	SecurityGroups  *[]SecurityGroupInfo        `json:"security_groups,omitempty"`
+	Status          SimpleDesktopPoolInfoStatus `json:"status"`
+	SubnetId        *string                     `json:"subnet_id,omitempty"`
+	SubnetIds       *[]string                   `json:"subnet_ids,omitempty"`
+	Tags            *[]Tag                      `json:"tags,omitempty"`
+	Type            SimpleDesktopPoolInfoType   `json:"type"`
+	UserResetPolicy *struct {
+		Enable           *bool  `json:"enable,omitempty"`
+		ResetCountPerDay *int32 `json:"reset_count_per_day,omitempty"`
+	} `json:"user_reset_policy,omitempty"`
+	VpcId *string `json:"vpc_id,omitempty"`
+}
+
+// SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType defines model for SimpleDesktopPoolInfo.AutoscalePolicy.AutoscaleType.
+type SimpleDesktopPoolInfoAutoscalePolicyAutoscaleType string
+
+// SimpleDesktopPoolInfoChargingMode defines model for SimpleDesktopPoolInfo.ChargingMode.
+type SimpleDesktopPoolInfoChargingMode string
+
+// SimpleDesktopPoolInfoStatus defines model for SimpleDesktopPoolInfo.Status.
+type SimpleDesktopPoolInfoStatus string
+
+// SimpleDesktopPoolInfoType defines model for SimpleDesktopPoolInfo.Type.
+type SimpleDesktopPoolInfoType string
+
+// Tag defines model for Tag.
+type Tag struct {
+	Key   string  `json:"key"`
+	Value *string `json:"value,omitempty"`
+}
+
+// VolumeDetail defines model for VolumeDetail.
+type VolumeDetail struct {
+	BillResourceId    *string    `json:"bill_resource_id,omitempty"`
+	CreateTime        *time.Time `json:"create_time,omitempty"`
+	DesktopPoolDiskId *string    `json:"desktop_pool_disk_id,omitempty"`
+	Device            *string    `json:"device,omitempty"`
+	DisplayName       *string    `json:"display_name,omitempty"`
+	Id                *string    `json:"id,omitempty"`
+	Iops              *int32     `json:"iops,omitempty"`
+	KmsId             *string    `json:"kms_id,omitempty"`
+	ResourceSpecCode  *string    `json:"resource_spec_code,omitempty"`
+
+	// Size GB.
+	Size       int32  `json:"size"`
+	Throughput *int32 `json:"throughput,omitempty"`
+
+	// Type SAS, SSD (the service also shows SATA, GPSSD2...).
+	Type     string  `json:"type"`
+	VolumeId *string `json:"volume_id,omitempty"`
+}
+
+// VolumeInfo defines model for VolumeInfo.
+type VolumeInfo struct {
+	Id               *string `json:"id,omitempty"`
+	Iops             *int32  `json:"iops,omitempty"`
+	KmsId            *string `json:"kms_id,omitempty"`
+	ResourceSpecCode *string `json:"resource_spec_code,omitempty"`
+
+	// Size GB.
+	Size       int32  `json:"size"`
+	Throughput *int32 `json:"throughput,omitempty"`
+	Type       string `json:"type"`
+}
+
+// EndTime defines model for EndTime.
+type EndTime = string
+
+// Prefer defines model for Prefer.
+type Prefer = string
+
+// ProjectId defines model for ProjectId.
+type ProjectId = string
+
+// StartTime defines model for StartTime.
+type StartTime = string
+
+// XMockDelay defines model for XMockDelay.
+type XMockDelay = string
+
+// XMockError defines model for XMockError.
+type XMockError int
+
+// XMockScenario defines model for XMockScenario.
+type XMockScenario = string
+
+// XMockSeed defines model for XMockSeed.
+type XMockSeed = int64
+
+// XMockTime defines model for XMockTime.
+type XMockTime = time.Time
+
+// XProjectId defines model for XProjectId.
+type XProjectId = string
+
 // XSdkDate defines model for XSdkDate.
 type XSdkDate = string
 
+// BadParameter The documented error body; gateway errors (APIGW.*) add request_id.
+type BadParameter = Error
+
 // BadRequest The documented error body; gateway errors (APIGW.*) add request_id.
 type BadRequest = Error
+
+// DesktopNotFound The documented error body; gateway errors (APIGW.*) add request_id.
+type DesktopNotFound = Error
 
 // Forbidden The documented error body; gateway errors (APIGW.*) add request_id.
 type Forbidden = Error
@@ -147,6 +1296,103 @@ type Unauthorized = Error
 
 // UpstreamFailed The documented error body; gateway errors (APIGW.*) add request_id.
 type UpstreamFailed = Error
+
+// ListLoginRecordsNewParams defines parameters for ListLoginRecordsNew.
+type ListLoginRecordsNewParams struct {
+	// StartTime UTC, minute precision as documented (2016-08-20T21:11Z), or with seconds; required with end_time.
+	StartTime *StartTime `form:"start_time,omitempty" json:"start_time,omitempty"`
+
+	// EndTime As start_time, after it, at most 31 days later; required with start_time.
+	EndTime      *EndTime `form:"end_time,omitempty" json:"end_time,omitempty"`
+	UserName     *string  `form:"user_name,omitempty" json:"user_name,omitempty"`
+	ComputerName *string  `form:"computer_name,omitempty" json:"computer_name,omitempty"`
+
+	// TerminalType WI (the Workspace client: every record) or a terminal's system.
+	TerminalType        *string `form:"terminal_type,omitempty" json:"terminal_type,omitempty"`
+	EnterpriseProjectId *string `form:"enterprise_project_id,omitempty" json:"enterprise_project_id,omitempty"`
+
+	// PublicIp The terminal's egress IP.
+	PublicIp *string `form:"public_ip,omitempty" json:"public_ip,omitempty"`
+	Offset   *int32  `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Records per page ([SDK]/[DOC] 0-1000; [DEF] says 100).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// MinNetworkRtt Records with network_rtt at least this (ms).
+	MinNetworkRtt *int32 `form:"min_network_rtt,omitempty" json:"min_network_rtt,omitempty"`
+
+	// MaxNetworkRtt Records with network_rtt at most this (ms).
+	MaxNetworkRtt *int32 `form:"max_network_rtt,omitempty" json:"max_network_rtt,omitempty"`
+
+	// XProjectId The project id again, as the official SDKs send it.
+	XProjectId *XProjectId `json:"X-Project-Id,omitempty"`
+
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+
+	// XMockScenario Emulator only: answer this request from this scenario.
+	XMockScenario *XMockScenario `json:"X-Mock-Scenario,omitempty"`
+
+	// XMockError Emulator only: answer this request with the documented error for this status.
+	XMockError *ListLoginRecordsNewParamsXMockError `json:"X-Mock-Error,omitempty"`
+
+	// XMockDelay Emulator only: answer after this delay (250ms), or one drawn from a range (50ms..200ms).
+	XMockDelay *XMockDelay `json:"X-Mock-Delay,omitempty"`
+
+	// XMockTime Emulator only: answer as of this simulated instant.
+	XMockTime *XMockTime `json:"X-Mock-Time,omitempty"`
+
+	// XMockSeed Emulator only: the seed of generated data for this request.
+	XMockSeed *XMockSeed `json:"X-Mock-Seed,omitempty"`
+
+	// Prefer Emulator only (Prism's convention): code=NNN answers that documented status; code=200 lifts injected errors.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+}
+
+// ListLoginRecordsNewParamsXMockError defines parameters for ListLoginRecordsNew.
+type ListLoginRecordsNewParamsXMockError int
+
+// ListHistoryOnlineInfoNewParams defines parameters for ListHistoryOnlineInfoNew.
+type ListHistoryOnlineInfoNewParams struct {
+	// StartTime UTC, minute precision as documented (2016-08-20T21:11Z), or with seconds; required with end_time.
+	StartTime *StartTime `form:"start_time,omitempty" json:"start_time,omitempty"`
+
+	// EndTime As start_time, after it, at most 31 days later; required with start_time.
+	EndTime *EndTime `form:"end_time,omitempty" json:"end_time,omitempty"`
+
+	// QueryType DAY, WEEK or MONTH.
+	QueryType *ListHistoryOnlineInfoNewParamsQueryType `form:"query_type,omitempty" json:"query_type,omitempty"`
+
+	// XProjectId The project id again, as the official SDKs send it.
+	XProjectId *XProjectId `json:"X-Project-Id,omitempty"`
+
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+
+	// XMockScenario Emulator only: answer this request from this scenario.
+	XMockScenario *XMockScenario `json:"X-Mock-Scenario,omitempty"`
+
+	// XMockError Emulator only: answer this request with the documented error for this status.
+	XMockError *ListHistoryOnlineInfoNewParamsXMockError `json:"X-Mock-Error,omitempty"`
+
+	// XMockDelay Emulator only: answer after this delay (250ms), or one drawn from a range (50ms..200ms).
+	XMockDelay *XMockDelay `json:"X-Mock-Delay,omitempty"`
+
+	// XMockTime Emulator only: answer as of this simulated instant.
+	XMockTime *XMockTime `json:"X-Mock-Time,omitempty"`
+
+	// XMockSeed Emulator only: the seed of generated data for this request.
+	XMockSeed *XMockSeed `json:"X-Mock-Seed,omitempty"`
+
+	// Prefer Emulator only (Prism's convention): code=NNN answers that documented status; code=200 lifts injected errors.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+}
+
+// ListHistoryOnlineInfoNewParamsQueryType defines parameters for ListHistoryOnlineInfoNew.
+type ListHistoryOnlineInfoNewParamsQueryType string
+
+// ListHistoryOnlineInfoNewParamsXMockError defines parameters for ListHistoryOnlineInfoNew.
+type ListHistoryOnlineInfoNewParamsXMockError int
 
 // ListInstancesStatusParams defines parameters for ListInstancesStatus.
 type ListInstancesStatusParams struct {
@@ -177,6 +1423,215 @@ type ListInstancesStatusParams struct {
 
 // ListInstancesStatusParamsXMockError defines parameters for ListInstancesStatus.
 type ListInstancesStatusParamsXMockError int
+
+// ListDesktopPoolsParams defines parameters for ListDesktopPools.
+type ListDesktopPoolsParams struct {
+	// Name Pools whose name contains this.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Type DYNAMIC or STATIC.
+	Type                *ListDesktopPoolsParamsType `form:"type,omitempty" json:"type,omitempty"`
+	EnterpriseProjectId *string                     `form:"enterprise_project_id,omitempty" json:"enterprise_project_id,omitempty"`
+
+	// Offset 0-based index of the first pool.
+	Offset *int32 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Pools per page.
+	Limit             *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+	InMaintenanceMode *bool  `form:"in_maintenance_mode,omitempty" json:"in_maintenance_mode,omitempty"`
+
+	// XProjectId The project id again, as the official SDKs send it.
+	XProjectId *XProjectId `json:"X-Project-Id,omitempty"`
+
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+
+	// XMockScenario Emulator only: answer this request from this scenario.
+	XMockScenario *XMockScenario `json:"X-Mock-Scenario,omitempty"`
+
+	// XMockError Emulator only: answer this request with the documented error for this status.
+	XMockError *ListDesktopPoolsParamsXMockError `json:"X-Mock-Error,omitempty"`
+
+	// XMockDelay Emulator only: answer after this delay (250ms), or one drawn from a range (50ms..200ms).
+	XMockDelay *XMockDelay `json:"X-Mock-Delay,omitempty"`
+
+	// XMockTime Emulator only: answer as of this simulated instant.
+	XMockTime *XMockTime `json:"X-Mock-Time,omitempty"`
+
+	// XMockSeed Emulator only: the seed of generated data for this request.
+	XMockSeed *XMockSeed `json:"X-Mock-Seed,omitempty"`
+
+	// Prefer Emulator only (Prism's convention): code=NNN answers that documented status; code=200 lifts injected errors.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+}
+
+// ListDesktopPoolsParamsType defines parameters for ListDesktopPools.
+type ListDesktopPoolsParamsType string
+
+// ListDesktopPoolsParamsXMockError defines parameters for ListDesktopPools.
+type ListDesktopPoolsParamsXMockError int
+
+// ListDesktopsDetailParams defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParams struct {
+	// Status Run state; empty filters nothing, like every empty filter.
+	Status *ListDesktopsDetailParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// UserName The desktop's user; ignored when user_names is given.
+	UserName *string `form:"user_name,omitempty" json:"user_name,omitempty"`
+
+	// UserNames Users, one key per user (user_names=a&user_names=b).
+	UserNames *[]string `form:"user_names,omitempty" json:"user_names,omitempty"`
+
+	// SortField Sort by creation time or name (with sort_type).
+	SortField *ListDesktopsDetailParamsSortField `form:"sort_field,omitempty" json:"sort_field,omitempty"`
+
+	// SortType Default ASC.
+	SortType *ListDesktopsDetailParamsSortType `form:"sort_type,omitempty" json:"sort_type,omitempty"`
+
+	// ComputerName A desktop name.
+	ComputerName *string `form:"computer_name,omitempty" json:"computer_name,omitempty"`
+
+	// ComputerNames Desktop names, one key per name.
+	ComputerNames *[]string `form:"computer_names,omitempty" json:"computer_names,omitempty"`
+
+	// DesktopIp A desktop's IP address.
+	DesktopIp *string `form:"desktop_ip,omitempty" json:"desktop_ip,omitempty"`
+
+	// Offset 0-based index of the first desktop.
+	Offset *int32 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Desktops per page (the documented 0-500; the [DEF] schema alone says 1000).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// DesktopId Desktop ids, one key per id.
+	DesktopId *[]string `form:"desktop_id,omitempty" json:"desktop_id,omitempty"`
+
+	// DesktopType DEDICATED, POOLED or SHARED; empty: all.
+	DesktopType *ListDesktopsDetailParamsDesktopType `form:"desktop_type,omitempty" json:"desktop_type,omitempty"`
+
+	// Tag key1=value1 or key1=value1,key2=value2: desktops with every tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// PoolId Desktop pool ids, comma-separated.
+	PoolId *string `form:"pool_id,omitempty" json:"pool_id,omitempty"`
+
+	// UserAttached Whether a user is assigned.
+	UserAttached        *bool   `form:"user_attached,omitempty" json:"user_attached,omitempty"`
+	EnterpriseProjectId *string `form:"enterprise_project_id,omitempty" json:"enterprise_project_id,omitempty"`
+	ImageId             *string `form:"image_id,omitempty" json:"image_id,omitempty"`
+
+	// ChargeMode 0 prepaid (yearly/monthly), 1 pay-per-use.
+	ChargeMode        *ListDesktopsDetailParamsChargeMode `form:"charge_mode,omitempty" json:"charge_mode,omitempty"`
+	InMaintenanceMode *bool                               `form:"in_maintenance_mode,omitempty" json:"in_maintenance_mode,omitempty"`
+
+	// IsShareDesktop A collaborative desktop.
+	IsShareDesktop    *bool   `form:"is_share_desktop,omitempty" json:"is_share_desktop,omitempty"`
+	SubnetId          *string `form:"subnet_id,omitempty" json:"subnet_id,omitempty"`
+	IsSupportInternet *bool   `form:"is_support_internet,omitempty" json:"is_support_internet,omitempty"`
+	AvailabilityZone  *string `form:"availability_zone,omitempty" json:"availability_zone,omitempty"`
+
+	// XProjectId The project id again, as the official SDKs send it.
+	XProjectId *XProjectId `json:"X-Project-Id,omitempty"`
+
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+
+	// XMockScenario Emulator only: answer this request from this scenario.
+	XMockScenario *XMockScenario `json:"X-Mock-Scenario,omitempty"`
+
+	// XMockError Emulator only: answer this request with the documented error for this status.
+	XMockError *ListDesktopsDetailParamsXMockError `json:"X-Mock-Error,omitempty"`
+
+	// XMockDelay Emulator only: answer after this delay (250ms), or one drawn from a range (50ms..200ms).
+	XMockDelay *XMockDelay `json:"X-Mock-Delay,omitempty"`
+
+	// XMockTime Emulator only: answer as of this simulated instant.
+	XMockTime *XMockTime `json:"X-Mock-Time,omitempty"`
+
+	// XMockSeed Emulator only: the seed of generated data for this request.
+	XMockSeed *XMockSeed `json:"X-Mock-Seed,omitempty"`
+
+	// Prefer Emulator only (Prism's convention): code=NNN answers that documented status; code=200 lifts injected errors.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+}
+
+// ListDesktopsDetailParamsStatus defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParamsStatus string
+
+// ListDesktopsDetailParamsSortField defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParamsSortField string
+
+// ListDesktopsDetailParamsSortType defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParamsSortType string
+
+// ListDesktopsDetailParamsDesktopType defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParamsDesktopType string
+
+// ListDesktopsDetailParamsChargeMode defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParamsChargeMode string
+
+// ListDesktopsDetailParamsXMockError defines parameters for ListDesktopsDetail.
+type ListDesktopsDetailParamsXMockError int
+
+// ListLoginStateParams defines parameters for ListLoginState.
+type ListLoginStateParams struct {
+	// XProjectId The project id again, as the official SDKs send it.
+	XProjectId *XProjectId `json:"X-Project-Id,omitempty"`
+
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+
+	// XMockScenario Emulator only: answer this request from this scenario.
+	XMockScenario *XMockScenario `json:"X-Mock-Scenario,omitempty"`
+
+	// XMockError Emulator only: answer this request with the documented error for this status.
+	XMockError *ListLoginStateParamsXMockError `json:"X-Mock-Error,omitempty"`
+
+	// XMockDelay Emulator only: answer after this delay (250ms), or one drawn from a range (50ms..200ms).
+	XMockDelay *XMockDelay `json:"X-Mock-Delay,omitempty"`
+
+	// XMockTime Emulator only: answer as of this simulated instant.
+	XMockTime *XMockTime `json:"X-Mock-Time,omitempty"`
+
+	// XMockSeed Emulator only: the seed of generated data for this request.
+	XMockSeed *XMockSeed `json:"X-Mock-Seed,omitempty"`
+
+	// Prefer Emulator only (Prism's convention): code=NNN answers that documented status; code=200 lifts injected errors.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+}
+
+// ListLoginStateParamsXMockError defines parameters for ListLoginState.
+type ListLoginStateParamsXMockError int
+
+// ShowDesktopDetailParams defines parameters for ShowDesktopDetail.
+type ShowDesktopDetailParams struct {
+	// XProjectId The project id again, as the official SDKs send it.
+	XProjectId *XProjectId `json:"X-Project-Id,omitempty"`
+
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+
+	// XMockScenario Emulator only: answer this request from this scenario.
+	XMockScenario *XMockScenario `json:"X-Mock-Scenario,omitempty"`
+
+	// XMockError Emulator only: answer this request with the documented error for this status.
+	XMockError *ShowDesktopDetailParamsXMockError `json:"X-Mock-Error,omitempty"`
+
+	// XMockDelay Emulator only: answer after this delay (250ms), or one drawn from a range (50ms..200ms).
+	XMockDelay *XMockDelay `json:"X-Mock-Delay,omitempty"`
+
+	// XMockTime Emulator only: answer as of this simulated instant.
+	XMockTime *XMockTime `json:"X-Mock-Time,omitempty"`
+
+	// XMockSeed Emulator only: the seed of generated data for this request.
+	XMockSeed *XMockSeed `json:"X-Mock-Seed,omitempty"`
+
+	// Prefer Emulator only (Prism's convention): code=NNN answers that documented status; code=200 lifts injected errors.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+}
+
+// ShowDesktopDetailParamsXMockError defines parameters for ShowDesktopDetail.
+type ShowDesktopDetailParamsXMockError int
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -252,12 +1707,98 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListLoginRecordsNew Query login records
+	//
+	// One record per connection that overlaps [start_time, end_time) (default: the 24 hours before
+	// now), by pool, desktop, then start; paged. A connection still open has no connection_end_time.
+	//
+	// Corresponds with GET /v2/{project_id}/connections/desktops (the `ListLoginRecordsNew` operationId).
+	ListLoginRecordsNew(ctx context.Context, projectId ProjectId, params *ListLoginRecordsNewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListHistoryOnlineInfoNew Query the number of login users
+	//
+	// Per bucket, "label : count": the users connected at some moment of the bucket. query_type DAY
+	// (today, hourly, labels HH:MM), WEEK (7 days) or MONTH (30 days, daily, labels YYYY-MM-DD) wins
+	// over start_time and end_time, which come together: within one day hourly, else daily. One of
+	// the two is required (400 WKS.0001). Buckets not begun yet are left out.
+	//
+	// Corresponds with GET /v2/{project_id}/connections/online-users (the `ListHistoryOnlineInfoNew` operationId).
+	ListHistoryOnlineInfoNew(ctx context.Context, projectId ProjectId, params *ListHistoryOnlineInfoNewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInstancesStatus Query desktop login status
 	//
 	// The login, power and assignment status of the desktops of each desktop pool or VM group.
 	//
 	// Corresponds with GET /v2/{project_id}/connections/status (the `ListInstancesStatus` operationId).
 	ListInstancesStatus(ctx context.Context, projectId string, params *ListInstancesStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDesktopPools Query desktop pools
+	//
+	// The desktop pools, one per statistics object of ListInstancesStatus, paged.
+	//
+	// Corresponds with GET /v2/{project_id}/desktop-pools (the `ListDesktopPools` operationId).
+	ListDesktopPools(ctx context.Context, projectId ProjectId, params *ListDesktopPoolsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDesktopsDetail Query desktop details
+	//
+	// The desktops that pass every filter given, with their details: by pool, then by index, or by
+	// `sort_field`; `offset` and `limit` page them, `total_count` counts them all. An empty string
+	// filters nothing. A value out of its range, or a scalar parameter given twice: 400 WKS.0001.
+	//
+	// Corresponds with GET /v2/{project_id}/desktops/detail (the `ListDesktopsDetail` operationId).
+	ListDesktopsDetail(ctx context.Context, projectId ProjectId, params *ListDesktopsDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLoginState Login status statistics
+	//
+	// The login states of every desktop of the tenant, counted; no query parameter.
+	//
+	// Corresponds with GET /v2/{project_id}/desktops/statistics/login-state (the `ListLoginState` operationId).
+	ListLoginState(ctx context.Context, projectId ProjectId, params *ListLoginStateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowDesktopDetail Query the details of a desktop
+	//
+	// One desktop, with its security groups; 404 WKS.0202 for an id no desktop has.
+	//
+	// Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
+	ShowDesktopDetail(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListLoginRecordsNew Query login records
+//
+// One record per connection that overlaps [start_time, end_time) (default: the 24 hours before
+// now), by pool, desktop, then start; paged. A connection still open has no connection_end_time.
+//
+// Corresponds with GET /v2/{project_id}/connections/desktops (the `ListLoginRecordsNew` operationId).
+func (c *Client) ListLoginRecordsNew(ctx context.Context, projectId ProjectId, params *ListLoginRecordsNewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLoginRecordsNewRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListHistoryOnlineInfoNew Query the number of login users
+//
+// Per bucket, "label : count": the users connected at some moment of the bucket. query_type DAY
+// (today, hourly, labels HH:MM), WEEK (7 days) or MONTH (30 days, daily, labels YYYY-MM-DD) wins
+// over start_time and end_time, which come together: within one day hourly, else daily. One of
+// the two is required (400 WKS.0001). Buckets not begun yet are left out.
+//
+// Corresponds with GET /v2/{project_id}/connections/online-users (the `ListHistoryOnlineInfoNew` operationId).
+func (c *Client) ListHistoryOnlineInfoNew(ctx context.Context, projectId ProjectId, params *ListHistoryOnlineInfoNewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHistoryOnlineInfoNewRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListInstancesStatus Query desktop login status
@@ -277,6 +1818,526 @@ func (c *Client) ListInstancesStatus(ctx context.Context, projectId string, para
 	return c.Client.Do(req)
 }
 
+// ListDesktopPools Query desktop pools
+//
+// The desktop pools, one per statistics object of ListInstancesStatus, paged.
+//
+// Corresponds with GET /v2/{project_id}/desktop-pools (the `ListDesktopPools` operationId).
+func (c *Client) ListDesktopPools(ctx context.Context, projectId ProjectId, params *ListDesktopPoolsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDesktopPoolsRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDesktopsDetail Query desktop details
+//
+// The desktops that pass every filter given, with their details: by pool, then by index, or by
+// `sort_field`; `offset` and `limit` page them, `total_count` counts them all. An empty string
+// filters nothing. A value out of its range, or a scalar parameter given twice: 400 WKS.0001.
+//
+// Corresponds with GET /v2/{project_id}/desktops/detail (the `ListDesktopsDetail` operationId).
+func (c *Client) ListDesktopsDetail(ctx context.Context, projectId ProjectId, params *ListDesktopsDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDesktopsDetailRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLoginState Login status statistics
+//
+// The login states of every desktop of the tenant, counted; no query parameter.
+//
+// Corresponds with GET /v2/{project_id}/desktops/statistics/login-state (the `ListLoginState` operationId).
+func (c *Client) ListLoginState(ctx context.Context, projectId ProjectId, params *ListLoginStateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLoginStateRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowDesktopDetail Query the details of a desktop
+//
+// One desktop, with its security groups; 404 WKS.0202 for an id no desktop has.
+//
+// Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
+func (c *Client) ShowDesktopDetail(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowDesktopDetailRequest(c.Server, projectId, desktopId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListLoginRecordsNewRequest constructs an http.Request for the ListLoginRecordsNew method
+func NewListLoginRecordsNewRequest(server string, projectId ProjectId, params *ListLoginRecordsNewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/connections/desktops", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.StartTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", *params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_time", *params.EndTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ComputerName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "computer_name", *params.ComputerName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TerminalType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "terminal_type", *params.TerminalType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnterpriseProjectId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enterprise_project_id", *params.EnterpriseProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PublicIp != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "public_ip", *params.PublicIp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinNetworkRtt != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_network_rtt", *params.MinNetworkRtt, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxNetworkRtt != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_network_rtt", *params.MaxNetworkRtt, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XProjectId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Project-Id", *params.XProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Project-Id", headerParam0)
+		}
+
+		if params.XSdkDate != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam1)
+		}
+
+		if params.XMockScenario != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Scenario", *params.XMockScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Scenario", headerParam2)
+		}
+
+		if params.XMockError != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Error", *params.XMockError, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Error", headerParam3)
+		}
+
+		if params.XMockDelay != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Delay", *params.XMockDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Delay", headerParam4)
+		}
+
+		if params.XMockTime != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Time", *params.XMockTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Time", headerParam5)
+		}
+
+		if params.XMockSeed != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Seed", *params.XMockSeed, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Seed", headerParam6)
+		}
+
+		if params.Prefer != nil {
+			var headerParam7 string
+
+			headerParam7, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Prefer", headerParam7)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListHistoryOnlineInfoNewRequest constructs an http.Request for the ListHistoryOnlineInfoNew method
+func NewListHistoryOnlineInfoNewRequest(server string, projectId ProjectId, params *ListHistoryOnlineInfoNewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/connections/online-users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.StartTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", *params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_time", *params.EndTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.QueryType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "query_type", *params.QueryType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XProjectId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Project-Id", *params.XProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Project-Id", headerParam0)
+		}
+
+		if params.XSdkDate != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam1)
+		}
+
+		if params.XMockScenario != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Scenario", *params.XMockScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Scenario", headerParam2)
+		}
+
+		if params.XMockError != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Error", *params.XMockError, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Error", headerParam3)
+		}
+
+		if params.XMockDelay != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Delay", *params.XMockDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Delay", headerParam4)
+		}
+
+		if params.XMockTime != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Time", *params.XMockTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Time", headerParam5)
+		}
+
+		if params.XMockSeed != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Seed", *params.XMockSeed, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Seed", headerParam6)
+		}
+
+		if params.Prefer != nil {
+			var headerParam7 string
+
+			headerParam7, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Prefer", headerParam7)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListInstancesStatusRequest constructs an http.Request for the ListInstancesStatus method
 func NewListInstancesStatusRequest(server string, projectId string, params *ListInstancesStatusParams) (*http.Request, error) {
 	var err error
@@ -294,6 +2355,895 @@ func NewListInstancesStatusRequest(server string, projectId string, params *List
 	}
 
 	operationPath := fmt.Sprintf("/v2/%s/connections/status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XProjectId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Project-Id", *params.XProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Project-Id", headerParam0)
+		}
+
+		if params.XSdkDate != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam1)
+		}
+
+		if params.XMockScenario != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Scenario", *params.XMockScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Scenario", headerParam2)
+		}
+
+		if params.XMockError != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Error", *params.XMockError, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Error", headerParam3)
+		}
+
+		if params.XMockDelay != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Delay", *params.XMockDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Delay", headerParam4)
+		}
+
+		if params.XMockTime != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Time", *params.XMockTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Time", headerParam5)
+		}
+
+		if params.XMockSeed != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Seed", *params.XMockSeed, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Seed", headerParam6)
+		}
+
+		if params.Prefer != nil {
+			var headerParam7 string
+
+			headerParam7, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Prefer", headerParam7)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDesktopPoolsRequest constructs an http.Request for the ListDesktopPools method
+func NewListDesktopPoolsRequest(server string, projectId ProjectId, params *ListDesktopPoolsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/desktop-pools", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnterpriseProjectId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enterprise_project_id", *params.EnterpriseProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InMaintenanceMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_maintenance_mode", *params.InMaintenanceMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XProjectId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Project-Id", *params.XProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Project-Id", headerParam0)
+		}
+
+		if params.XSdkDate != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam1)
+		}
+
+		if params.XMockScenario != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Scenario", *params.XMockScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Scenario", headerParam2)
+		}
+
+		if params.XMockError != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Error", *params.XMockError, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Error", headerParam3)
+		}
+
+		if params.XMockDelay != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Delay", *params.XMockDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Delay", headerParam4)
+		}
+
+		if params.XMockTime != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Time", *params.XMockTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Time", headerParam5)
+		}
+
+		if params.XMockSeed != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Seed", *params.XMockSeed, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Seed", headerParam6)
+		}
+
+		if params.Prefer != nil {
+			var headerParam7 string
+
+			headerParam7, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Prefer", headerParam7)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDesktopsDetailRequest constructs an http.Request for the ListDesktopsDetail method
+func NewListDesktopsDetailRequest(server string, projectId ProjectId, params *ListDesktopsDetailParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/desktops/detail", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_name", *params.UserName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserNames != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_names", *params.UserNames, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortField != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort_field", *params.SortField, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort_type", *params.SortType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ComputerName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "computer_name", *params.ComputerName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ComputerNames != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "computer_names", *params.ComputerNames, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DesktopIp != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "desktop_ip", *params.DesktopIp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DesktopId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "desktop_id", *params.DesktopId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DesktopType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "desktop_type", *params.DesktopType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PoolId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pool_id", *params.PoolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserAttached != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_attached", *params.UserAttached, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnterpriseProjectId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enterprise_project_id", *params.EnterpriseProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ImageId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "image_id", *params.ImageId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ChargeMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "charge_mode", *params.ChargeMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InMaintenanceMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_maintenance_mode", *params.InMaintenanceMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IsShareDesktop != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_share_desktop", *params.IsShareDesktop, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SubnetId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subnet_id", *params.SubnetId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IsSupportInternet != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_support_internet", *params.IsSupportInternet, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AvailabilityZone != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "availability_zone", *params.AvailabilityZone, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XProjectId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Project-Id", *params.XProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Project-Id", headerParam0)
+		}
+
+		if params.XSdkDate != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam1)
+		}
+
+		if params.XMockScenario != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Scenario", *params.XMockScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Scenario", headerParam2)
+		}
+
+		if params.XMockError != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Error", *params.XMockError, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Error", headerParam3)
+		}
+
+		if params.XMockDelay != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Delay", *params.XMockDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Delay", headerParam4)
+		}
+
+		if params.XMockTime != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Time", *params.XMockTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Time", headerParam5)
+		}
+
+		if params.XMockSeed != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Seed", *params.XMockSeed, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Seed", headerParam6)
+		}
+
+		if params.Prefer != nil {
+			var headerParam7 string
+
+			headerParam7, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Prefer", headerParam7)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListLoginStateRequest constructs an http.Request for the ListLoginState method
+func NewListLoginStateRequest(server string, projectId ProjectId, params *ListLoginStateParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/desktops/statistics/login-state", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XProjectId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Project-Id", *params.XProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Project-Id", headerParam0)
+		}
+
+		if params.XSdkDate != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam1)
+		}
+
+		if params.XMockScenario != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Scenario", *params.XMockScenario, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Scenario", headerParam2)
+		}
+
+		if params.XMockError != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Error", *params.XMockError, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Error", headerParam3)
+		}
+
+		if params.XMockDelay != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Delay", *params.XMockDelay, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Delay", headerParam4)
+		}
+
+		if params.XMockTime != nil {
+			var headerParam5 string
+
+			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Time", *params.XMockTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "date-time"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Time", headerParam5)
+		}
+
+		if params.XMockSeed != nil {
+			var headerParam6 string
+
+			headerParam6, err = runtime.StyleParamWithOptions("simple", false, "X-Mock-Seed", *params.XMockSeed, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Mock-Seed", headerParam6)
+		}
+
+		if params.Prefer != nil {
+			var headerParam7 string
+
+			headerParam7, err = runtime.StyleParamWithOptions("simple", false, "Prefer", *params.Prefer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Prefer", headerParam7)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewShowDesktopDetailRequest constructs an http.Request for the ShowDesktopDetail method
+func NewShowDesktopDetailRequest(server string, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "desktop_id", desktopId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/desktops/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -447,6 +3397,28 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListLoginRecordsNewWithResponse Query login records
+	//
+	// One record per connection that overlaps [start_time, end_time) (default: the 24 hours before
+	// now), by pool, desktop, then start; paged. A connection still open has no connection_end_time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/connections/desktops (the `ListLoginRecordsNew` operationId).
+	ListLoginRecordsNewWithResponse(ctx context.Context, projectId ProjectId, params *ListLoginRecordsNewParams, reqEditors ...RequestEditorFn) (*ListLoginRecordsNewResponse, error)
+
+	// ListHistoryOnlineInfoNewWithResponse Query the number of login users
+	//
+	// Per bucket, "label : count": the users connected at some moment of the bucket. query_type DAY
+	// (today, hourly, labels HH:MM), WEEK (7 days) or MONTH (30 days, daily, labels YYYY-MM-DD) wins
+	// over start_time and end_time, which come together: within one day hourly, else daily. One of
+	// the two is required (400 WKS.0001). Buckets not begun yet are left out.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/connections/online-users (the `ListHistoryOnlineInfoNew` operationId).
+	ListHistoryOnlineInfoNewWithResponse(ctx context.Context, projectId ProjectId, params *ListHistoryOnlineInfoNewParams, reqEditors ...RequestEditorFn) (*ListHistoryOnlineInfoNewResponse, error)
+
 	// ListInstancesStatusWithResponse Query desktop login status
 	//
 	// The login, power and assignment status of the desktops of each desktop pool or VM group.
@@ -455,6 +3427,420 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v2/{project_id}/connections/status (the `ListInstancesStatus` operationId).
 	ListInstancesStatusWithResponse(ctx context.Context, projectId string, params *ListInstancesStatusParams, reqEditors ...RequestEditorFn) (*ListInstancesStatusResponse, error)
+
+	// ListDesktopPoolsWithResponse Query desktop pools
+	//
+	// The desktop pools, one per statistics object of ListInstancesStatus, paged.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/desktop-pools (the `ListDesktopPools` operationId).
+	ListDesktopPoolsWithResponse(ctx context.Context, projectId ProjectId, params *ListDesktopPoolsParams, reqEditors ...RequestEditorFn) (*ListDesktopPoolsResponse, error)
+
+	// ListDesktopsDetailWithResponse Query desktop details
+	//
+	// The desktops that pass every filter given, with their details: by pool, then by index, or by
+	// `sort_field`; `offset` and `limit` page them, `total_count` counts them all. An empty string
+	// filters nothing. A value out of its range, or a scalar parameter given twice: 400 WKS.0001.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/desktops/detail (the `ListDesktopsDetail` operationId).
+	ListDesktopsDetailWithResponse(ctx context.Context, projectId ProjectId, params *ListDesktopsDetailParams, reqEditors ...RequestEditorFn) (*ListDesktopsDetailResponse, error)
+
+	// ListLoginStateWithResponse Login status statistics
+	//
+	// The login states of every desktop of the tenant, counted; no query parameter.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/desktops/statistics/login-state (the `ListLoginState` operationId).
+	ListLoginStateWithResponse(ctx context.Context, projectId ProjectId, params *ListLoginStateParams, reqEditors ...RequestEditorFn) (*ListLoginStateResponse, error)
+
+	// ShowDesktopDetailWithResponse Query the details of a desktop
+	//
+	// One desktop, with its security groups; 404 WKS.0202 for an id no desktop has.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
+	ShowDesktopDetailWithResponse(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*ShowDesktopDetailResponse, error)
+}
+
+// ListLoginRecordsNewResponse200Headers the declared response headers of an HTTP 200 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse200Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse400Headers the declared response headers of an HTTP 400 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse400Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse401Headers the declared response headers of an HTTP 401 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse401Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse403Headers the declared response headers of an HTTP 403 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse403Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse404Headers the declared response headers of an HTTP 404 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse404Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse408Headers the declared response headers of an HTTP 408 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse408Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse413Headers the declared response headers of an HTTP 413 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse413Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse429Headers the declared response headers of an HTTP 429 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse429Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse431Headers the declared response headers of an HTTP 431 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse431Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse500Headers the declared response headers of an HTTP 500 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse500Headers struct {
+	XRequestId string
+}
+
+// ListLoginRecordsNewResponse502Headers the declared response headers of an HTTP 502 response for ListLoginRecordsNew
+type ListLoginRecordsNewResponse502Headers struct {
+	XRequestId string
+}
+
+type ListLoginRecordsNewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LoginRecordList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadParameter
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListLoginRecordsNewResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListLoginRecordsNewResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListLoginRecordsNewResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListLoginRecordsNewResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListLoginRecordsNewResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ListLoginRecordsNewResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ListLoginRecordsNewResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLoginRecordsNewResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ListLoginRecordsNewResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListLoginRecordsNewResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListLoginRecordsNewResponse502Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON200() *LoginRecordList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON400() *BadParameter {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListLoginRecordsNewResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLoginRecordsNewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLoginRecordsNewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLoginRecordsNewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLoginRecordsNewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListHistoryOnlineInfoNewResponse200Headers the declared response headers of an HTTP 200 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse200Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse400Headers the declared response headers of an HTTP 400 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse400Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse401Headers the declared response headers of an HTTP 401 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse401Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse403Headers the declared response headers of an HTTP 403 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse403Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse404Headers the declared response headers of an HTTP 404 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse404Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse408Headers the declared response headers of an HTTP 408 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse408Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse413Headers the declared response headers of an HTTP 413 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse413Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse429Headers the declared response headers of an HTTP 429 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse429Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse431Headers the declared response headers of an HTTP 431 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse431Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse500Headers the declared response headers of an HTTP 500 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse500Headers struct {
+	XRequestId string
+}
+
+// ListHistoryOnlineInfoNewResponse502Headers the declared response headers of an HTTP 502 response for ListHistoryOnlineInfoNew
+type ListHistoryOnlineInfoNewResponse502Headers struct {
+	XRequestId string
+}
+
+type ListHistoryOnlineInfoNewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OnlineCounts
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadParameter
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListHistoryOnlineInfoNewResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListHistoryOnlineInfoNewResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListHistoryOnlineInfoNewResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListHistoryOnlineInfoNewResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListHistoryOnlineInfoNewResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ListHistoryOnlineInfoNewResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ListHistoryOnlineInfoNewResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListHistoryOnlineInfoNewResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ListHistoryOnlineInfoNewResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListHistoryOnlineInfoNewResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListHistoryOnlineInfoNewResponse502Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON200() *OnlineCounts {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON400() *BadParameter {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListHistoryOnlineInfoNewResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHistoryOnlineInfoNewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHistoryOnlineInfoNewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHistoryOnlineInfoNewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHistoryOnlineInfoNewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListInstancesStatusResponse200Headers the declared response headers of an HTTP 200 response for ListInstancesStatus
@@ -645,6 +4031,798 @@ func (r ListInstancesStatusResponse) ContentType() string {
 	return ""
 }
 
+// ListDesktopPoolsResponse200Headers the declared response headers of an HTTP 200 response for ListDesktopPools
+type ListDesktopPoolsResponse200Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse400Headers the declared response headers of an HTTP 400 response for ListDesktopPools
+type ListDesktopPoolsResponse400Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse401Headers the declared response headers of an HTTP 401 response for ListDesktopPools
+type ListDesktopPoolsResponse401Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse403Headers the declared response headers of an HTTP 403 response for ListDesktopPools
+type ListDesktopPoolsResponse403Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse404Headers the declared response headers of an HTTP 404 response for ListDesktopPools
+type ListDesktopPoolsResponse404Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse408Headers the declared response headers of an HTTP 408 response for ListDesktopPools
+type ListDesktopPoolsResponse408Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse413Headers the declared response headers of an HTTP 413 response for ListDesktopPools
+type ListDesktopPoolsResponse413Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse429Headers the declared response headers of an HTTP 429 response for ListDesktopPools
+type ListDesktopPoolsResponse429Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse431Headers the declared response headers of an HTTP 431 response for ListDesktopPools
+type ListDesktopPoolsResponse431Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse500Headers the declared response headers of an HTTP 500 response for ListDesktopPools
+type ListDesktopPoolsResponse500Headers struct {
+	XRequestId string
+}
+
+// ListDesktopPoolsResponse502Headers the declared response headers of an HTTP 502 response for ListDesktopPools
+type ListDesktopPoolsResponse502Headers struct {
+	XRequestId string
+}
+
+type ListDesktopPoolsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DesktopPoolList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadParameter
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDesktopPoolsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListDesktopPoolsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDesktopPoolsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListDesktopPoolsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListDesktopPoolsResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ListDesktopPoolsResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ListDesktopPoolsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDesktopPoolsResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ListDesktopPoolsResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDesktopPoolsResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListDesktopPoolsResponse502Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON200() *DesktopPoolList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON400() *BadParameter {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDesktopPoolsResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDesktopPoolsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDesktopPoolsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDesktopPoolsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDesktopPoolsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDesktopsDetailResponse200Headers the declared response headers of an HTTP 200 response for ListDesktopsDetail
+type ListDesktopsDetailResponse200Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse400Headers the declared response headers of an HTTP 400 response for ListDesktopsDetail
+type ListDesktopsDetailResponse400Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse401Headers the declared response headers of an HTTP 401 response for ListDesktopsDetail
+type ListDesktopsDetailResponse401Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse403Headers the declared response headers of an HTTP 403 response for ListDesktopsDetail
+type ListDesktopsDetailResponse403Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse404Headers the declared response headers of an HTTP 404 response for ListDesktopsDetail
+type ListDesktopsDetailResponse404Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse408Headers the declared response headers of an HTTP 408 response for ListDesktopsDetail
+type ListDesktopsDetailResponse408Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse413Headers the declared response headers of an HTTP 413 response for ListDesktopsDetail
+type ListDesktopsDetailResponse413Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse429Headers the declared response headers of an HTTP 429 response for ListDesktopsDetail
+type ListDesktopsDetailResponse429Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse431Headers the declared response headers of an HTTP 431 response for ListDesktopsDetail
+type ListDesktopsDetailResponse431Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse500Headers the declared response headers of an HTTP 500 response for ListDesktopsDetail
+type ListDesktopsDetailResponse500Headers struct {
+	XRequestId string
+}
+
+// ListDesktopsDetailResponse502Headers the declared response headers of an HTTP 502 response for ListDesktopsDetail
+type ListDesktopsDetailResponse502Headers struct {
+	XRequestId string
+}
+
+type ListDesktopsDetailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DesktopDetailList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadParameter
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDesktopsDetailResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListDesktopsDetailResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDesktopsDetailResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListDesktopsDetailResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListDesktopsDetailResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ListDesktopsDetailResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ListDesktopsDetailResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDesktopsDetailResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ListDesktopsDetailResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDesktopsDetailResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListDesktopsDetailResponse502Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON200() *DesktopDetailList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON400() *BadParameter {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDesktopsDetailResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDesktopsDetailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDesktopsDetailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDesktopsDetailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDesktopsDetailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListLoginStateResponse200Headers the declared response headers of an HTTP 200 response for ListLoginState
+type ListLoginStateResponse200Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse400Headers the declared response headers of an HTTP 400 response for ListLoginState
+type ListLoginStateResponse400Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse401Headers the declared response headers of an HTTP 401 response for ListLoginState
+type ListLoginStateResponse401Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse403Headers the declared response headers of an HTTP 403 response for ListLoginState
+type ListLoginStateResponse403Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse404Headers the declared response headers of an HTTP 404 response for ListLoginState
+type ListLoginStateResponse404Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse408Headers the declared response headers of an HTTP 408 response for ListLoginState
+type ListLoginStateResponse408Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse413Headers the declared response headers of an HTTP 413 response for ListLoginState
+type ListLoginStateResponse413Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse429Headers the declared response headers of an HTTP 429 response for ListLoginState
+type ListLoginStateResponse429Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse431Headers the declared response headers of an HTTP 431 response for ListLoginState
+type ListLoginStateResponse431Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse500Headers the declared response headers of an HTTP 500 response for ListLoginState
+type ListLoginStateResponse500Headers struct {
+	XRequestId string
+}
+
+// ListLoginStateResponse502Headers the declared response headers of an HTTP 502 response for ListLoginState
+type ListLoginStateResponse502Headers struct {
+	XRequestId string
+}
+
+type ListLoginStateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LoginState
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListLoginStateResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListLoginStateResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListLoginStateResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListLoginStateResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListLoginStateResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ListLoginStateResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ListLoginStateResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLoginStateResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ListLoginStateResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListLoginStateResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListLoginStateResponse502Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLoginStateResponse) GetJSON200() *LoginState {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListLoginStateResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListLoginStateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListLoginStateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListLoginStateResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ListLoginStateResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListLoginStateResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListLoginStateResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ListLoginStateResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListLoginStateResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListLoginStateResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLoginStateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLoginStateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLoginStateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLoginStateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ShowDesktopDetailResponse200Headers the declared response headers of an HTTP 200 response for ShowDesktopDetail
+type ShowDesktopDetailResponse200Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse400Headers the declared response headers of an HTTP 400 response for ShowDesktopDetail
+type ShowDesktopDetailResponse400Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse401Headers the declared response headers of an HTTP 401 response for ShowDesktopDetail
+type ShowDesktopDetailResponse401Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse403Headers the declared response headers of an HTTP 403 response for ShowDesktopDetail
+type ShowDesktopDetailResponse403Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse404Headers the declared response headers of an HTTP 404 response for ShowDesktopDetail
+type ShowDesktopDetailResponse404Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse408Headers the declared response headers of an HTTP 408 response for ShowDesktopDetail
+type ShowDesktopDetailResponse408Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse413Headers the declared response headers of an HTTP 413 response for ShowDesktopDetail
+type ShowDesktopDetailResponse413Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse429Headers the declared response headers of an HTTP 429 response for ShowDesktopDetail
+type ShowDesktopDetailResponse429Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse431Headers the declared response headers of an HTTP 431 response for ShowDesktopDetail
+type ShowDesktopDetailResponse431Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse500Headers the declared response headers of an HTTP 500 response for ShowDesktopDetail
+type ShowDesktopDetailResponse500Headers struct {
+	XRequestId string
+}
+
+// ShowDesktopDetailResponse502Headers the declared response headers of an HTTP 502 response for ShowDesktopDetail
+type ShowDesktopDetailResponse502Headers struct {
+	XRequestId string
+}
+
+type ShowDesktopDetailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Desktop A desktop (the SDK's DesktopDetailInfo). security_groups only in ShowDesktopDetail.
+		Desktop DesktopDetailInfo `json:"desktop"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *DesktopNotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *UpstreamFailed
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ShowDesktopDetailResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ShowDesktopDetailResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ShowDesktopDetailResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ShowDesktopDetailResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ShowDesktopDetailResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ShowDesktopDetailResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ShowDesktopDetailResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShowDesktopDetailResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ShowDesktopDetailResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ShowDesktopDetailResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ShowDesktopDetailResponse502Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON200() *struct {
+	// Desktop A desktop (the SDK's DesktopDetailInfo). security_groups only in ShowDesktopDetail.
+	Desktop DesktopDetailInfo `json:"desktop"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON404() *DesktopNotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ShowDesktopDetailResponse) GetJSON502() *UpstreamFailed {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowDesktopDetailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowDesktopDetailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowDesktopDetailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowDesktopDetailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListLoginRecordsNewWithResponse Query login records
+//
+// One record per connection that overlaps [start_time, end_time) (default: the 24 hours before
+// now), by pool, desktop, then start; paged. A connection still open has no connection_end_time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/connections/desktops (the `ListLoginRecordsNew` operationId).
+func (c *ClientWithResponses) ListLoginRecordsNewWithResponse(ctx context.Context, projectId ProjectId, params *ListLoginRecordsNewParams, reqEditors ...RequestEditorFn) (*ListLoginRecordsNewResponse, error) {
+	rsp, err := c.ListLoginRecordsNew(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLoginRecordsNewResponse(rsp)
+}
+
+// ListHistoryOnlineInfoNewWithResponse Query the number of login users
+//
+// Per bucket, "label : count": the users connected at some moment of the bucket. query_type DAY
+// (today, hourly, labels HH:MM), WEEK (7 days) or MONTH (30 days, daily, labels YYYY-MM-DD) wins
+// over start_time and end_time, which come together: within one day hourly, else daily. One of
+// the two is required (400 WKS.0001). Buckets not begun yet are left out.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/connections/online-users (the `ListHistoryOnlineInfoNew` operationId).
+func (c *ClientWithResponses) ListHistoryOnlineInfoNewWithResponse(ctx context.Context, projectId ProjectId, params *ListHistoryOnlineInfoNewParams, reqEditors ...RequestEditorFn) (*ListHistoryOnlineInfoNewResponse, error) {
+	rsp, err := c.ListHistoryOnlineInfoNew(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHistoryOnlineInfoNewResponse(rsp)
+}
+
 // ListInstancesStatusWithResponse Query desktop login status
 //
 // The login, power and assignment status of the desktops of each desktop pool or VM group.
@@ -658,6 +4836,486 @@ func (c *ClientWithResponses) ListInstancesStatusWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListInstancesStatusResponse(rsp)
+}
+
+// ListDesktopPoolsWithResponse Query desktop pools
+//
+// The desktop pools, one per statistics object of ListInstancesStatus, paged.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/desktop-pools (the `ListDesktopPools` operationId).
+func (c *ClientWithResponses) ListDesktopPoolsWithResponse(ctx context.Context, projectId ProjectId, params *ListDesktopPoolsParams, reqEditors ...RequestEditorFn) (*ListDesktopPoolsResponse, error) {
+	rsp, err := c.ListDesktopPools(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDesktopPoolsResponse(rsp)
+}
+
+// ListDesktopsDetailWithResponse Query desktop details
+//
+// The desktops that pass every filter given, with their details: by pool, then by index, or by
+// `sort_field`; `offset` and `limit` page them, `total_count` counts them all. An empty string
+// filters nothing. A value out of its range, or a scalar parameter given twice: 400 WKS.0001.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/desktops/detail (the `ListDesktopsDetail` operationId).
+func (c *ClientWithResponses) ListDesktopsDetailWithResponse(ctx context.Context, projectId ProjectId, params *ListDesktopsDetailParams, reqEditors ...RequestEditorFn) (*ListDesktopsDetailResponse, error) {
+	rsp, err := c.ListDesktopsDetail(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDesktopsDetailResponse(rsp)
+}
+
+// ListLoginStateWithResponse Login status statistics
+//
+// The login states of every desktop of the tenant, counted; no query parameter.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/desktops/statistics/login-state (the `ListLoginState` operationId).
+func (c *ClientWithResponses) ListLoginStateWithResponse(ctx context.Context, projectId ProjectId, params *ListLoginStateParams, reqEditors ...RequestEditorFn) (*ListLoginStateResponse, error) {
+	rsp, err := c.ListLoginState(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLoginStateResponse(rsp)
+}
+
+// ShowDesktopDetailWithResponse Query the details of a desktop
+//
+// One desktop, with its security groups; 404 WKS.0202 for an id no desktop has.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
+func (c *ClientWithResponses) ShowDesktopDetailWithResponse(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*ShowDesktopDetailResponse, error) {
+	rsp, err := c.ShowDesktopDetail(ctx, projectId, desktopId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowDesktopDetailResponse(rsp)
+}
+
+// ParseListLoginRecordsNewResponse parses an HTTP response from a ListLoginRecordsNewWithResponse call
+func ParseListLoginRecordsNewResponse(rsp *http.Response) (*ListLoginRecordsNewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLoginRecordsNewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LoginRecordList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListLoginRecordsNewResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListLoginRecordsNewResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListLoginRecordsNewResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListLoginRecordsNewResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListLoginRecordsNewResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ListLoginRecordsNewResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ListLoginRecordsNewResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListLoginRecordsNewResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ListLoginRecordsNewResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListLoginRecordsNewResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListLoginRecordsNewResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListHistoryOnlineInfoNewResponse parses an HTTP response from a ListHistoryOnlineInfoNewWithResponse call
+func ParseListHistoryOnlineInfoNewResponse(rsp *http.Response) (*ListHistoryOnlineInfoNewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHistoryOnlineInfoNewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OnlineCounts
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListHistoryOnlineInfoNewResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListHistoryOnlineInfoNewResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListHistoryOnlineInfoNewResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListHistoryOnlineInfoNewResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListHistoryOnlineInfoNewResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ListHistoryOnlineInfoNewResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ListHistoryOnlineInfoNewResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListHistoryOnlineInfoNewResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ListHistoryOnlineInfoNewResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListHistoryOnlineInfoNewResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListHistoryOnlineInfoNewResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListInstancesStatusResponse parses an HTTP response from a ListInstancesStatusWithResponse call
@@ -856,6 +5514,845 @@ func ParseListInstancesStatusResponse(rsp *http.Response) (*ListInstancesStatusR
 		response.Headers500 = &headers
 	case rsp.StatusCode == 502:
 		var headers ListInstancesStatusResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDesktopPoolsResponse parses an HTTP response from a ListDesktopPoolsWithResponse call
+func ParseListDesktopPoolsResponse(rsp *http.Response) (*ListDesktopPoolsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDesktopPoolsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DesktopPoolList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDesktopPoolsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListDesktopPoolsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDesktopPoolsResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListDesktopPoolsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListDesktopPoolsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ListDesktopPoolsResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ListDesktopPoolsResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDesktopPoolsResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ListDesktopPoolsResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDesktopPoolsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListDesktopPoolsResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDesktopsDetailResponse parses an HTTP response from a ListDesktopsDetailWithResponse call
+func ParseListDesktopsDetailResponse(rsp *http.Response) (*ListDesktopsDetailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDesktopsDetailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DesktopDetailList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDesktopsDetailResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListDesktopsDetailResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDesktopsDetailResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListDesktopsDetailResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListDesktopsDetailResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ListDesktopsDetailResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ListDesktopsDetailResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDesktopsDetailResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ListDesktopsDetailResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDesktopsDetailResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListDesktopsDetailResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListLoginStateResponse parses an HTTP response from a ListLoginStateWithResponse call
+func ParseListLoginStateResponse(rsp *http.Response) (*ListLoginStateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLoginStateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LoginState
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListLoginStateResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListLoginStateResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListLoginStateResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListLoginStateResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListLoginStateResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ListLoginStateResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ListLoginStateResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListLoginStateResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ListLoginStateResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListLoginStateResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListLoginStateResponse502Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers502 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseShowDesktopDetailResponse parses an HTTP response from a ShowDesktopDetailWithResponse call
+func ParseShowDesktopDetailResponse(rsp *http.Response) (*ShowDesktopDetailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowDesktopDetailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Desktop A desktop (the SDK's DesktopDetailInfo). security_groups only in ShowDesktopDetail.
+			Desktop DesktopDetailInfo `json:"desktop"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest DesktopNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest UpstreamFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ShowDesktopDetailResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ShowDesktopDetailResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ShowDesktopDetailResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ShowDesktopDetailResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ShowDesktopDetailResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ShowDesktopDetailResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ShowDesktopDetailResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShowDesktopDetailResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ShowDesktopDetailResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ShowDesktopDetailResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers ShowDesktopDetailResponse502Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
