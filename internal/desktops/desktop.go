@@ -36,12 +36,23 @@ var (
 		fixtures.LoginDisconnected: "DISCONNECTED", fixtures.LoginUnregistered: "UNREGISTER", fixtures.LoginUnknown: ""}
 )
 
-func (d *desk) status() string      { return statusWords[d.power] }
+// status: the word a hand-written desktop gives (DELETING is "other" too),
+// else the power state's.
+func (d *desk) status() string {
+	if s := d.p.spec(d.i); s != nil && s.Status != "" {
+		return s.Status
+	}
+	return statusWords[d.power]
+}
+
 func (d *desk) loginStatus() string { return loginWords[d.login] }
 
 // attachState: "cannot attach" covers a failed assignment, a failed
 // unassignment and a finished unassignment; "in process" both directions.
 func (d *desk) attachState() string {
+	if s := d.p.spec(d.i); s != nil && s.AttachState != "" {
+		return s.AttachState
+	}
 	switch d.attach {
 	case fixtures.AttachAttached:
 		return "ATTACHED"

@@ -168,7 +168,7 @@ func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
 			p := &v.pools[k]
 			m := min(p.login[1], p.n)
 			for r := max(f.offset-total, 0); r < m && total+r < f.offset+f.limit; r++ {
-				d := v.desk(p, p.perm.index(r))
+				d := v.desk(p, p.indexOf(r))
 				buf = v.connections(&d, f.span, buf[:0])
 				v.fillRecord(&rec, &d, buf[0])
 				if total+r > f.offset {
@@ -213,7 +213,7 @@ func (v *View) eachSessionDesktop(fn func(p *pool, i int64)) {
 		}
 		for r := int64(0); r < min(p.login[1], p.n) && walked < MaxWalk; r++ {
 			walked++
-			fn(p, p.perm.index(r))
+			fn(p, p.indexOf(r))
 		}
 	}
 }

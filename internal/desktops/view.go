@@ -34,6 +34,14 @@ type View struct {
 
 	groupsOnce sync.Once
 	groups     []fixtures.Group
+
+	written map[string]place // hand-written desktops by "name:"+computer name and "id:"+desktop id
+}
+
+// place is a desktop's pool and index.
+type place struct {
+	pool int
+	i    int64
 }
 
 // pool is one desktop pool (a group of the counters) and what all its
@@ -52,6 +60,8 @@ type pool struct {
 	power  [4]int64 // rank bounds, by fixtures.Power*
 	attach [4]int64 // by fixtures.Attach*
 	login  [5]int64 // ends of: in use, disconnected, ready, unregistered, unknown
+
+	listed // desktops the scenario lists by hand: indices 0..k-1
 }
 
 // FromFleet is the fleet f at instant at for seed: every answer agrees with
@@ -77,21 +87,16 @@ func FromFleet(f *fixtures.Fleet, seed int64, at time.Time) *View {
 // unknown login state. at only dates the sessions.
 func FromGroups(groups []fixtures.Group, seed int64, at time.Time) *View {
 	v := &View{seed: seed, at: at.Truncate(time.Second), zone: time.UTC, region: "cn-north-4"}
-	for _, g := range groups {
+	for k := range groups {
+		g := &groups[k]
 		p := v.addPool(g.StaticName, 0)
-		c := func(xs ...int32) (bounds []int64) {
-			var s int64
-			for _, x := range xs {
-				s += int64(max(x, 0))
-				bounds = append(bounds, s)
-			}
-			return bounds
-		}
-		copy(p.power[:], c(g.RunningNum, g.StopNum, g.HibernateNum, g.OtherNum))
-		copy(p.attach[:], c(g.AttachedNum, g.UnattachedNum, g.CannotAttachNum, g.InProcessNum))
-		copy(p.login[:], c(g.InUseNum, g.DisconnectedNum, g.ReadyNum, g.UnregisteredNum, g.UnknownNum))
-		p.n = max(p.power[3], p.attach[3], p.login[4])
+		l := fixtures.LayoutOf(g)
+		p.n, p.power, p.attach, p.login = l.N, l.Power, l.Attach, l.Login
 		p.perm = newPerm(p.n, fixtures.Mix(seed, saltPerm, uint64(p.index)))
+		if specs := g.Desktops(); len(specs) > 0 {
+			p.listed = newListed(specs, p.perm, p.n)
+			v.addListed(p)
+		}
 	}
 	v.finish()
 	return v
@@ -121,7 +126,7 @@ func (v *View) At() time.Time { return v.at }
 // and move it per request.
 func (v *View) MovedTo(at time.Time) *View {
 	at = at.Truncate(time.Second)
-	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region}
+	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region, written: v.written}
 	if v.fleet != nil {
 		w.moment = v.fleet.MomentAt(at)
 	}
@@ -134,7 +139,7 @@ func (v *View) state(p *pool, i int64) (power, attach, login int) {
 	if v.fleet != nil {
 		return v.fleet.DesktopAt(v.seed, p.index, int(i), v.moment)
 	}
-	r := p.perm.at(i)
+	r := p.rank(i)
 	power = fixtures.PowerOther
 	for k, b := range p.power {
 		if r < b {
@@ -162,7 +167,7 @@ func (v *View) state(p *pool, i int64) (power, attach, login int) {
 // loginByRank: connected desktops take the first ranks, so that the ranks
 // of in_use+disconnected fall within the attached ones and those of
 // in_use+disconnected+ready within the running ones.
-var loginByRank = [5]int{fixtures.LoginInUse, fixtures.LoginDisconnected, fixtures.LoginReady, fixtures.LoginUnregistered, fixtures.LoginUnknown}
+var loginByRank = fixtures.LoginByRank
 
 // Groups are the pools' counters, aggregated from the desktops one by one:
 // what connections/status answers at the view's instant.
