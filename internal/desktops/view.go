@@ -61,7 +61,8 @@ type pool struct {
 	attach [4]int64 // by fixtures.Attach*
 	login  [5]int64 // ends of: in use, disconnected, ready, unregistered, unknown
 
-	listed // desktops the scenario lists by hand: indices 0..k-1
+	listed      // desktops the scenario lists by hand: indices 0..k-1
+	listedSpecs *[]fixtures.DesktopSpec
 }
 
 // FromFleet is the fleet f at instant at for seed: every answer agrees with
@@ -93,6 +94,7 @@ func FromGroups(groups []fixtures.Group, seed int64, at time.Time) *View {
 		l := fixtures.LayoutOf(g)
 		p.n, p.power, p.attach, p.login = l.N, l.Power, l.Attach, l.Login
 		p.perm = newPerm(p.n, fixtures.Mix(seed, saltPerm, uint64(p.index)))
+		p.listedSpecs = g.Listed // the aggregate is the same group, listed desktops and all
 		if specs := g.Desktops(); len(specs) > 0 {
 			p.listed = newListed(specs, p.perm, p.n)
 			v.addListed(p)
@@ -214,7 +216,7 @@ func (v *View) aggregate(p *pool) fixtures.Group {
 			lg[c]++
 		}
 	}
-	return fixtures.Group{StaticName: p.name,
+	return fixtures.Group{StaticName: p.name, Listed: p.listedSpecs,
 		RunningNum: clamp(pw[fixtures.PowerRunning]), StopNum: clamp(pw[fixtures.PowerStopped]),
 		HibernateNum: clamp(pw[fixtures.PowerHibernated]), OtherNum: clamp(pw[fixtures.PowerOther]),
 		AttachedNum: clamp(at[fixtures.AttachAttached]), UnattachedNum: clamp(at[fixtures.AttachUnattached]),
