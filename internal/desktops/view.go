@@ -32,6 +32,9 @@ type View struct {
 	total  int64 // desktops in all pools
 	region string
 
+	acts     *Log   // the project's actions; nil: none (and nothing to pay)
+	scenario string // the scenario the view shows, which actions are matched on
+
 	groupsOnce sync.Once
 	groups     []fixtures.Group
 }
@@ -121,7 +124,8 @@ func (v *View) At() time.Time { return v.at }
 // and move it per request.
 func (v *View) MovedTo(at time.Time) *View {
 	at = at.Truncate(time.Second)
-	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region}
+	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region,
+		acts: v.acts, scenario: v.scenario}
 	if v.fleet != nil {
 		w.moment = v.fleet.MomentAt(at)
 	}
@@ -129,8 +133,18 @@ func (v *View) MovedTo(at time.Time) *View {
 }
 
 // state is desktop i of pool p's power, assignment and login state, as the
-// fixtures.Power*, Attach* and Login* constants.
+// fixtures.Power*, Attach* and Login* constants, the project's actions on it
+// included.
 func (v *View) state(p *pool, i int64) (power, attach, login int) {
+	power, attach, login = v.baseState(p, i)
+	if v.acts != nil {
+		power, login, _ = v.acted(p, i, power, login)
+	}
+	return power, attach, login
+}
+
+// baseState is state without actions: the fleet's or the counters' own.
+func (v *View) baseState(p *pool, i int64) (power, attach, login int) {
 	if v.fleet != nil {
 		return v.fleet.DesktopAt(v.seed, p.index, int(i), v.moment)
 	}
@@ -203,11 +217,14 @@ func (v *View) aggregate(p *pool) fixtures.Group {
 		lg[fixtures.LoginUnknown] += p.n - min(p.login[4], p.n)
 	} else {
 		for i := int64(0); i < p.n; i++ {
-			a, b, c := v.state(p, i)
+			a, b, c := v.baseState(p, i)
 			pw[a]++
 			at[b]++
 			lg[c]++
 		}
+	}
+	if v.acts != nil {
+		v.adjust(p, &pw, &lg)
 	}
 	return fixtures.Group{StaticName: p.name,
 		RunningNum: clamp(pw[fixtures.PowerRunning]), StopNum: clamp(pw[fixtures.PowerStopped]),
@@ -254,4 +271,5 @@ const (
 	saltID
 	saltIDMask
 	saltSession
+	saltAction
 )

@@ -36,7 +36,7 @@ var (
 // Operations are every operation the emulator serves, for checking the
 // names a switch or a scenario file limits an error to.
 var Operations = []*Operation{ListInstancesStatus, ListDesktopsDetail, ShowDesktopDetail, ListDesktopPools,
-	ListLoginState, ListHistoryOnlineInfoNew, ListLoginRecordsNew}
+	ListLoginState, ListHistoryOnlineInfoNew, ListLoginRecordsNew, BatchRunDesktops, ExecuteDesktopPoolAction, ShowJob}
 
 // OperationNames lists their names, in that order.
 func OperationNames() []string {
@@ -52,6 +52,7 @@ func OperationNames() []string {
 type Args struct {
 	ID    string
 	Query url.Values
+	Body  []byte // the request's body (an action's)
 }
 
 // viewOperation is an operation answered from the desktops of the data.
@@ -70,6 +71,16 @@ func viewOperation(name string, answer func(v *desktops.View, a Args) ([]byte, *
 // kept per (scenario, step, seed), since drawing the pools' traits costs a
 // few milliseconds for a thousand pools; fresh data is never kept.
 func (d Data) View() *desktops.View {
+	v := d.baseView()
+	if d.acts != nil {
+		v.WithActions(d.acts, d.sc.Name)
+	}
+	return v
+}
+
+// baseView is View without the project's actions: always a view of its own
+// (a kept one is moved, never handed out).
+func (d Data) baseView() *desktops.View {
 	if d.step.Fleet != nil {
 		return desktops.FromFleet(d.step.Fleet, d.seed, d.at)
 	}
@@ -82,7 +93,7 @@ func (d Data) View() *desktops.View {
 	}
 	v := desktops.FromGroups(d.Groups(), d.seed, d.at)
 	d.views.put(k, v)
-	return v
+	return v.MovedTo(d.at)
 }
 
 type viewKey struct {

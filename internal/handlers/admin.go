@@ -37,6 +37,7 @@ func (m *Mock) adminRoutes(r chi.Router) {
 		r.Get("/controls", m.adminControls)
 		r.Get("/preview", m.adminPreview)
 		r.Get("/drift", m.adminDrift)
+		r.Get("/actions", m.adminActions)
 		r.Get("/openapi.yaml", adminOpenAPI)
 	})
 }
