@@ -291,9 +291,10 @@ func ParseBatch(body []byte) (BatchRequest, Op, *wire.Error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return r, 0, badRequest("The body is not a BatchActionDesktopsReq: " + wire.Truncate(err.Error(), 200) + ".")
 	}
-	op := Op(slices.Index(opNames[:], r.OpType))
+	k := slices.Index(opNames[:], r.OpType)
+	op := Op(max(k, 0))
 	switch {
-	case r.OpType == "" || op <= 0:
+	case r.OpType == "" || k <= 0:
 		return r, 0, badRequest(fmt.Sprintf("op_type %q is not one of os-start, os-stop, reboot, os-hibernate.", wire.Truncate(r.OpType, 60)))
 	case r.Type != "" && r.Type != "SOFT" && r.Type != "HARD":
 		return r, 0, badRequest(fmt.Sprintf("type %q is not one of SOFT, HARD.", wire.Truncate(r.Type, 60)))
@@ -503,9 +504,10 @@ func ParsePoolAction(body []byte) (op Op, hard bool, e *wire.Error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return 0, false, badRequest("The body is not a DesktopPoolActionReq: " + wire.Truncate(err.Error(), 200) + ".")
 	}
-	op = Op(slices.Index(poolOpNames[:], r.OpType))
+	k := slices.Index(poolOpNames[:], r.OpType)
+	op = Op(max(k, 0))
 	switch {
-	case r.OpType == "" || op <= 0:
+	case r.OpType == "" || k <= 0:
 		return 0, false, badRequest(fmt.Sprintf("op_type %q is not one of os-start, os-stop, reboot, hibernate.", wire.Truncate(r.OpType, 60)))
 	case r.Type != "" && r.Type != "SOFT" && r.Type != "HARD":
 		return 0, false, badRequest(fmt.Sprintf("type %q is not one of SOFT, HARD.", wire.Truncate(r.Type, 60)))

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -171,4 +172,171 @@ func get2(m http.Handler, path string, at time.Time, log *bytes.Buffer) *httptes
 	rec := do(m, "GET", path, map[string]string{"X-Mock-Time": at.Format(time.RFC3339)})
 	log.Write(rec.Body.Bytes())
 	return rec
+}
+
+// firstDesktop is the id of the first desktop of a listing (query q) of
+// project p at the project's instant.
+func firstDesktop(t *testing.T, m http.Handler, p, q string) string {
+	t.Helper()
+	var page detailPage
+	okJSON(t, do(m, "GET", "/v2/"+p+"/desktops/detail?limit=1&"+q, nil), &page)
+	if len(page.Desktops) == 0 {
+		t.Fatalf("no desktop for %s", q)
+	}
+	return page.Desktops[0].ID
+}
+
+func actionsOf(t *testing.T, m http.Handler, p string) int {
+	t.Helper()
+	var r struct {
+		Projects map[string][]json.RawMessage `json:"projects"`
+	}
+	okJSON(t, do(m, "GET", "/_mock/actions?project_id="+p, nil), &r)
+	return len(r.Projects[p])
+}
+
+// What the service refuses, each in the documented shape and the contract,
+// and nothing recorded; a partial refusal in failed_operation_list.
+func TestActionRefusals(t *testing.T) {
+	c := loadContract(t)
+	m := frozenMock(t, "office-day", nightShanghai)
+	off := firstDesktop(t, m, "p", "status=SHUTOFF")
+	unknown := "00000000-0000-4000-8000-000000000000"
+	many := strings.TrimSuffix(strings.Repeat(`"`+off+`",`, 101), ",")
+	batch := func(ids, op, typ string) string {
+		return fmt.Sprintf(`{"desktop_ids":[%s],"op_type":%q,"type":%q}`, ids, op, typ)
+	}
+	q := func(id string) string { return `"` + id + `"` }
+	for _, tc := range []struct {
+		name, body string
+		hdr        map[string]string
+		status     int
+		code       string
+	}{
+		{"not JSON", `{"desktop_ids":`, nil, 400, "WKS.0001"},
+		{"no body", ``, nil, 400, "WKS.0001"},
+		{"an empty list", batch(``, "os-start", "SOFT"), nil, 400, "WKS.0001"},
+		{"101 ids", batch(many, "os-start", "SOFT"), nil, 400, "WKS.0001"},
+		{"an unknown op_type", batch(q(off), "os-fly", "SOFT"), nil, 400, "WKS.0001"},
+		{"the pool's op_type", batch(q(off), "hibernate", "SOFT"), nil, 400, "WKS.0001"},
+		{"an unknown type", batch(q(off), "os-start", "GENTLE"), nil, 400, "WKS.0001"},
+		{"only unknown ids", batch(q(unknown), "os-start", "SOFT"), nil, 404, "WKS.0202"},
+		{"stopping a stopped desktop", batch(q(off), "os-stop", "SOFT"), nil, 409, "WKS.00010032"},
+		{"rebooting a stopped desktop", batch(q(off), "reboot", "HARD"), nil, 409, "WKS.00010032"},
+		{"an injected error", batch(q(off), "os-start", "SOFT"), map[string]string{"X-Mock-Error": "500"}, 500, "WKS.00000003"},
+		{"an error scenario", batch(q(off), "os-start", "SOFT"), map[string]string{"X-Mock-Scenario": "error-403"}, 403, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := request("POST", "/v2/p/desktops/action", tc.body, tc.hdr)
+			rec := c.check(t, m, req)
+			if tc.code != "" {
+				checkError(t, rec, tc.status, tc.code)
+			} else if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d", rec.Code, tc.status)
+			}
+			if n := actionsOf(t, m, "p"); n != 0 {
+				t.Fatalf("%d actions recorded after a refusal", n)
+			}
+		})
+	}
+	// An error switch limited to the operation refuses it, and only it.
+	if rec := doBody(m, "PUT", "/_mock/error?project_id=p", `{"status":500,"operations":["BatchRunDesktops"]}`, nil); rec.Code != 200 {
+		t.Fatalf("inject: %d %s", rec.Code, rec.Body)
+	}
+	checkError(t, doBody(m, "POST", "/v2/p/desktops/action", batch(q(off), "os-start", "SOFT"), nil), 500, "WKS.00000003")
+	if n := actionsOf(t, m, "p"); n != 0 {
+		t.Fatalf("an injected error recorded the action")
+	}
+	do(m, "DELETE", "/_mock/error?project_id=p", nil)
+
+	// A partial refusal: the known desktop starts, the unknown is listed.
+	rec := c.check(t, m, request("POST", "/v2/p/desktops/action", batch(q(off)+","+q(unknown), "os-start", "HARD"), nil))
+	var r struct {
+		JobID  string `json:"job_id"`
+		Failed []struct {
+			ID   string `json:"desktop_id"`
+			Code string `json:"error_code"`
+		} `json:"failed_operation_list"`
+	}
+	okJSON(t, rec, &r)
+	if len(r.Failed) != 1 || r.Failed[0].ID != unknown || r.Failed[0].Code != "WKS.0202" {
+		t.Fatalf("partial refusal: %s", rec.Body)
+	}
+	// A desktop being started can be neither started nor stopped.
+	for _, op := range []string{"os-start", "os-stop"} {
+		checkError(t, c.check(t, m, request("POST", "/v2/p/desktops/action", batch(q(off), op, "SOFT"), nil)), 409, "WKS.00010032")
+	}
+	c.check(t, m, request("GET", "/v2/p/workspace-jobs/"+r.JobID, "", nil))
+	c.check(t, m, request("GET", "/_mock/actions", "", nil))
+	checkError(t, c.check(t, m, request("GET", "/v2/p/workspace-jobs/"+unknown, "", nil)), 404, "WKS.0202")
+	if n := actionsOf(t, m, "p"); n != 1 {
+		t.Fatalf("%d actions, want 1", n)
+	}
+	// The journal names the operation.
+	var journal struct {
+		Requests []struct {
+			Operation string `json:"operation"`
+			Status    int    `json:"status"`
+		} `json:"requests"`
+	}
+	okJSON(t, do(m, "GET", "/_mock/requests?project_id=p", nil), &journal)
+	found := false
+	for _, e := range journal.Requests {
+		found = found || e.Operation == "BatchRunDesktops" && e.Status == 200
+	}
+	if !found {
+		t.Fatalf("the journal has no BatchRunDesktops: %+v", journal)
+	}
+}
+
+// The schedule meets the actions: a desktop a user stopped and started again
+// at 17:50 is still powered down by the evening schedule, and an action
+// taken after the schedule acted wins over it.
+func TestTheScheduleActsOnActedDesktopsAndLaterActionsWin(t *testing.T) {
+	evening := time.Date(2026, 12, 2, 9, 40, 0, 0, time.UTC) // 17:40 in Shanghai, a Wednesday
+	m := frozenMock(t, "office-day", evening)
+	id := firstDesktop(t, m, "p", "status=ACTIVE")
+	status := func(at time.Time) (s string) {
+		var one struct {
+			Desktop struct {
+				Status string `json:"status"`
+				Task   string `json:"task_status"`
+			} `json:"desktop"`
+		}
+		okJSON(t, do(m, "GET", "/v2/p/desktops/"+id, map[string]string{"X-Mock-Time": at.Format(time.RFC3339)}), &one)
+		return one.Desktop.Status + "/" + one.Desktop.Task
+	}
+	setClock := func(at time.Time) {
+		if rec := doBody(m, "PUT", "/_mock/clock", `{"now":"`+at.Format(time.RFC3339)+`"}`, nil); rec.Code != 200 {
+			t.Fatalf("clock: %d %s", rec.Code, rec.Body)
+		}
+	}
+	act := func(op string) {
+		rec := doBody(m, "POST", "/v2/p/desktops/action", `{"desktop_ids":["`+id+`"],"op_type":"`+op+`"}`, nil)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", op, rec.Code, rec.Body)
+		}
+	}
+	act("os-stop")
+	if got := status(evening.Add(5 * time.Minute)); got != "SHUTOFF/" {
+		t.Fatalf("stopped at 17:40, at 17:45: %s", got)
+	}
+	setClock(evening.Add(10 * time.Minute))
+	act("os-start")
+	if got := status(evening.Add(15 * time.Minute)); got != "ACTIVE/" {
+		t.Fatalf("started at 17:50, at 17:55: %s", got)
+	}
+	night := evening.Add(10 * time.Hour) // 03:40 the next day
+	if got := status(night); got == "ACTIVE/" {
+		t.Fatalf("the evening schedule did not power down a desktop started at 17:50: %s at 03:40", got)
+	}
+	setClock(night)
+	act("os-start")
+	if got := status(night.Add(5 * time.Minute)); got != "ACTIVE/" {
+		t.Fatalf("started at 03:40, after the schedule: %s at 03:45", got)
+	}
+	// Asked again in any order, the same answers.
+	if got := status(evening.Add(5 * time.Minute)); got != "SHUTOFF/" {
+		t.Fatalf("17:45 asked again: %s", got)
+	}
 }
