@@ -3,6 +3,7 @@ package desktops
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -564,3 +565,68 @@ func PoolOpName(op Op) string { return poolOpNames[op] }
 
 // UUID is a version-4 UUID made from two draws.
 func UUID(hi, lo uint64) string { return uuid(hi, lo) }
+
+// cutByActions takes out of the connections dst[start:] of desktop i of
+// pool p the stretches its actions kept it without a session: from a stop or
+// a hibernation to the end of its hold, from a start or a reboot until the
+// agent registers again. The hold of an action ends at the next action on the
+// desktop or when the schedule next acts on it, as lastAction reads it.
+func (v *View) cutByActions(p *pool, i int64, dst []fixtures.Connection, start int) []fixtures.Connection {
+	refs, actions := v.acts.ofDesk(int32(p.index), i)
+	now := v.at.Unix()
+	var mine []*Action
+	for _, ref := range refs {
+		if a := actions[ref>>32]; a.At <= now && a.Scenario == v.scenario && a.Seed == v.seed {
+			mine = append(mine, a)
+		}
+	}
+	slices.SortStableFunc(mine, func(a, b *Action) int { return int(a.At - b.At) })
+	for k, a := range mine {
+		end := int64(math.MaxInt64)
+		if v.fleet != nil {
+			end = v.fleet.NextSchedule(v.seed, p.index, int(i), a.At)
+		}
+		if k+1 < len(mine) {
+			end = min(end, mine[k+1].At)
+		}
+		if a.Op == OpStart || a.Op == OpReboot {
+			transition, register := v.timing(a, p, i)
+			end = min(end, a.At+transition+register)
+		}
+		dst = cutConnections(dst, start, a.At, end)
+	}
+	return dst
+}
+
+// cutConnections removes [from, to) from the connections dst[start:]; a connection cut
+// in two keeps both parts, the second a reconnection.
+func cutConnections(dst []fixtures.Connection, start int, from, to int64) []fixtures.Connection {
+	if to <= from {
+		return dst
+	}
+	n := len(dst)
+	for k := start; k < n; k++ {
+		c := dst[k]
+		switch {
+		case to <= c.Setup || from >= c.End:
+			continue
+		case c.Setup < from && to < c.End:
+			dst[k].End = from
+			dst = append(dst, fixtures.Connection{Setup: to, End: c.End, Reconnect: true})
+		case c.Setup < from:
+			dst[k].End = from
+		case to < c.End:
+			dst[k] = fixtures.Connection{Setup: to, End: c.End, Reconnect: true}
+		default:
+			dst[k].End = dst[k].Setup // emptied: dropped below
+		}
+	}
+	out := dst[:start]
+	for _, c := range dst[start:] {
+		if c.End > c.Setup {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out[start:], func(a, b fixtures.Connection) int { return int(a.Setup - b.Setup) })
+	return out
+}

@@ -1,0 +1,115 @@
+package desktops
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
+)
+
+// countActed counts a desktop the way the counters' definitions read a
+// transition: starting and rebooting are running, stopping is stop,
+// hibernating is hibernate, whatever status the desktop still shows.
+func countActed(g *fixtures.Group, status, task, attach, login string) error {
+	switch task {
+	case "powering-on", "rebooting", "rebooting_hard":
+		status = "ACTIVE"
+	case "powering-off":
+		status = "SHUTOFF"
+	case "hibernating":
+		status = "HIBERNATED"
+	case "":
+	default:
+		return fmt.Errorf("task_status %q", task)
+	}
+	return countWords(g, status, attach, login)
+}
+
+func idsWhere(t *testing.T, v *View, n int, keep func(status, login string) bool) []string {
+	var out []string
+	for _, d := range *list(t, v, "limit=500").Desktops {
+		if len(out) < n && keep(s(d.Status), s(d.LoginStatus)) {
+			out = append(out, s(d.DesktopId))
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("%d desktops found, %d wanted", len(out), n)
+	}
+	return out
+}
+
+func take(t *testing.T, v *View, l *Log, op Op, ids []string) {
+	t.Helper()
+	_, err := v.Accept(l, BatchRequest{DesktopIDs: ids, OpType: op.String()}, op, func(n int) string { return fmt.Sprintf("job-%d", n) })
+	if err != nil {
+		t.Fatalf("%s: %+v", op, err)
+	}
+}
+
+// Every view agrees with the counters at every instant of the actions'
+// transitions: the desktops counted by their words give connections/status,
+// the counter relations hold, and the login records hold exactly the
+// CONNECTED desktops.
+func TestActionsKeepEveryViewTheCounters(t *testing.T) {
+	f := shipped(t).Get("office-day").Steps[0].Fleet
+	at := monday.Add(10*time.Hour + 30*time.Minute)
+	l := NewLog()
+	v := FromFleet(f, 7, at).WithActions(l, "office-day")
+	connected := idsWhere(t, v, 40, func(st, lg string) bool { return lg == "CONNECTED" })
+	take(t, v, l, OpStop, connected[:20])
+	take(t, v, l, OpHibernate, connected[20:30])
+	take(t, v, l, OpReboot, connected[30:])
+	v = FromFleet(f, 7, at.Add(3*time.Minute)).WithActions(l, "office-day")
+	take(t, v, l, OpStart, connected[:10]) // started again three minutes after the stop
+	for _, d := range []time.Duration{0, 30 * time.Second, 70 * time.Second, 2 * time.Minute, 3 * time.Minute,
+		3*time.Minute + 40*time.Second, 5 * time.Minute, 20 * time.Minute, 4 * time.Hour, 14 * time.Hour} {
+		now := at.Add(d)
+		v := FromFleet(f, 7, now).WithActions(l, "office-day")
+		counted := map[string]*fixtures.Group{}
+		for _, dt := range *list(t, v, "limit=500").Desktops {
+			name := s(dt.ComputerName)
+			pool := name[:strings.LastIndexByte(name, '-')]
+			if counted[pool] == nil {
+				counted[pool] = &fixtures.Group{}
+			}
+			if err := countActed(counted[pool], s(dt.Status), s(dt.TaskStatus), dt.AttachState.Value(), s(dt.LoginStatus)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var sum, want fixtures.Group
+		for _, g := range v.Groups() {
+			want = fixtures.Total("", []fixtures.Group{want, g})
+			c := g.Counters()
+			if p := wire.CounterRelations(g.StaticName, &c); len(p) > 0 {
+				t.Fatalf("+%s: %s", d, p)
+			}
+		}
+		for _, g := range counted {
+			sum = fixtures.Total("", []fixtures.Group{sum, *g})
+		}
+		if sum != want {
+			t.Fatalf("+%s: the desktops count\n%+v\nthe counters say\n%+v", d, sum, want)
+		}
+		if recs := allRecords(t, v, ""); !same(heldAt(t, recs, now.Unix()), connectedAt(t, v)) {
+			t.Fatalf("+%s: records and login_status disagree", d)
+		}
+	}
+	// At once, the stopped desktops are stopping; three minutes on, stopped.
+	for _, probe := range []struct {
+		d                   time.Duration
+		status, task, login string
+	}{{0, "ACTIVE", "powering-off", "UNREGISTER"}, {150 * time.Second, "SHUTOFF", "", "UNREGISTER"}} {
+		body, err := FromFleet(f, 7, at.Add(probe.d)).WithActions(l, "office-day").ShowDesktopDetail(connected[15])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"status":"` + probe.status + `"`, `"task_status":"` + probe.task + `"`, `"login_status":"` + probe.login + `"`} {
+			if !strings.Contains(string(body), want) {
+				t.Fatalf("+%s: no %s in %.300s", probe.d, want, body)
+			}
+		}
+	}
+}
