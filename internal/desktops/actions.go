@@ -254,9 +254,9 @@ func (v *View) acted(p *pool, i int64, power, login int) (int, int, effect) {
 	return target, fixtures.LoginUnregistered, effect{}
 }
 
-// adjust moves the counts of pool p from its own states to the acted ones,
-// desktop by desktop, for the desktops the log names: a pool's counters cost
-// its actions, not its size.
+// adjust moves the counts of counter pool p from its own states to the
+// acted ones, desktop by desktop, for the desktops the log names: a pool's
+// counters cost its actions, not its size.
 func (v *View) adjust(p *pool, pw *[4]int64, lg *[5]int64) {
 	for _, i := range v.acts.ofPool(int32(p.index)) {
 		if i >= p.n {

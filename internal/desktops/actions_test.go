@@ -113,3 +113,55 @@ func TestActionsKeepEveryViewTheCounters(t *testing.T) {
 		}
 	}
 }
+
+// bigLog is 10,000 actions of 10 desktops each on bigFleet, taken over the
+// two hours before busy: every desktop named once.
+func bigLog(f *fixtures.Fleet) *Log {
+	l := NewLog()
+	ops := []Op{OpStop, OpStart, OpReboot, OpHibernate}
+	for k := 0; k < 10_000; k++ {
+		a := &Action{At: busy.Add(-2*time.Hour + time.Duration(k)*700*time.Millisecond).Unix(), Op: ops[k%4],
+			JobID: fmt.Sprintf("job-%d", k), JobType: "operateDesktops", Scenario: "office-day", Seed: 1}
+		for j := 0; j < 10; j++ {
+			n := k*10 + j
+			a.Targets = append(a.Targets, Target{Pool: int32(n % len(f.Pools)), Index: int64(n / len(f.Pools)), Before: fixtures.PowerRunning})
+		}
+		l.add(a)
+	}
+	return l
+}
+
+// connections/status of a 100,000-desktop fleet with 10,000 actions on it,
+// counted from the desktops: the actions cost their desktops, not a scan of
+// the log per desktop.
+func BenchmarkStatusWith10kActionsOn100k(b *testing.B) {
+	f := bigFleet(b)
+	l := bigLog(f)
+	benchOp(b, func() *View { return FromFleet(f, 1, busy).WithActions(l, "office-day") }, func(v *View) ([]byte, error) {
+		return fixtures.EncodeStatics(nil, v.Groups()), nil
+	})
+}
+
+// The same without actions, for comparison.
+func BenchmarkStatusWithoutActionsOn100k(b *testing.B) {
+	f := bigFleet(b)
+	benchOp(b, func() *View { return FromFleet(f, 1, busy) }, func(v *View) ([]byte, error) {
+		return fixtures.EncodeStatics(nil, v.Groups()), nil
+	})
+}
+
+func BenchmarkDetailPage500With10kActionsOn100k(b *testing.B) {
+	f := bigFleet(b)
+	l := bigLog(f)
+	benchOp(b, func() *View { return FromFleet(f, 1, busy).WithActions(l, "office-day") }, func(v *View) ([]byte, error) {
+		return wrapErr(v.ListDesktopsDetail(values("offset=60000&limit=500")))
+	})
+}
+
+func BenchmarkShowJobWith10kActionsOn100k(b *testing.B) {
+	f := bigFleet(b)
+	l := bigLog(f)
+	benchOp(b, func() *View { return FromFleet(f, 1, busy).WithActions(l, "office-day") }, func(v *View) ([]byte, error) {
+		return wrapErr(v.ShowJob("job-9999"))
+	})
+}

@@ -192,7 +192,8 @@ func (v *View) Groups() []fixtures.Group {
 
 // aggregate counts the desktops of p by state. A counter pool is counted
 // from its rank ranges (the same ranges state reads), so that even
-// max-values costs nothing; a fleet pool desktop by desktop.
+// max-values costs nothing, then its desktops with actions moved; a fleet
+// pool desktop by desktop.
 func (v *View) aggregate(p *pool) fixtures.Group {
 	var pw [4]int64
 	var at [4]int64
@@ -217,13 +218,13 @@ func (v *View) aggregate(p *pool) fixtures.Group {
 		lg[fixtures.LoginUnknown] += p.n - min(p.login[4], p.n)
 	} else {
 		for i := int64(0); i < p.n; i++ {
-			a, b, c := v.baseState(p, i)
+			a, b, c := v.state(p, i) // with actions: one lookup a desktop
 			pw[a]++
 			at[b]++
 			lg[c]++
 		}
 	}
-	if v.acts != nil {
+	if v.acts != nil && v.fleet == nil {
 		v.adjust(p, &pw, &lg)
 	}
 	return fixtures.Group{StaticName: p.name,
