@@ -165,3 +165,30 @@ func BenchmarkShowJobWith10kActionsOn100k(b *testing.B) {
 		return wrapErr(v.ShowJob("job-9999"))
 	})
 }
+
+// Past the log's bounds an action is refused 429 and the log is unchanged.
+func TestTheLogIsBounded(t *testing.T) {
+	f := shipped(t).Get("office-day").Steps[0].Fleet
+	at := monday.Add(3 * time.Hour)
+	v := FromFleet(f, 7, at)
+	ids := idsWhere(t, v, 1, func(st, _ string) bool { return st != "ACTIVE" })
+	for _, fill := range []func(l *Log){
+		func(l *Log) { // 10,000 actions
+			for k := 0; k < MaxActions; k++ {
+				l.add(&Action{JobID: fmt.Sprint(k), Scenario: "other"})
+			}
+		},
+		func(l *Log) { // 200,000 desktops named
+			l.add(&Action{JobID: "big", Scenario: "other", Targets: make([]Target, MaxTargets)})
+		},
+	} {
+		l := NewLog()
+		fill(l)
+		n := l.Len()
+		v := FromFleet(f, 7, at).WithActions(l, "office-day")
+		_, err := v.Accept(l, BatchRequest{DesktopIDs: ids, OpType: "os-start"}, OpStart, func(int) string { return "x" })
+		if err == nil || err.Status != 429 || err.Code != "APIGW.0308" || l.Len() != n {
+			t.Fatalf("past the bound: %+v, %d actions (had %d)", err, l.Len(), n)
+		}
+	}
+}

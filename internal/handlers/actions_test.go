@@ -340,3 +340,28 @@ func TestTheScheduleActsOnActedDesktopsAndLaterActionsWin(t *testing.T) {
 		t.Fatalf("17:45 asked again: %s", got)
 	}
 }
+
+// Clients racing to start one desktop: one is accepted, the others refused.
+func TestConcurrentActionsOnOneDesktop(t *testing.T) {
+	m := frozenMock(t, "office-day", nightShanghai)
+	id := firstDesktop(t, m, "p", "status=SHUTOFF")
+	codes := make(chan int, 8)
+	for k := 0; k < cap(codes); k++ {
+		go func() {
+			codes <- doBody(m, "POST", "/v2/p/desktops/action", `{"desktop_ids":["`+id+`"],"op_type":"os-start"}`, nil).Code
+		}()
+	}
+	won := 0
+	for k := 0; k < cap(codes); k++ {
+		switch c := <-codes; c {
+		case 200:
+			won++
+		case 409:
+		default:
+			t.Fatalf("status %d", c)
+		}
+	}
+	if won != 1 || actionsOf(t, m, "p") != 1 {
+		t.Fatalf("%d accepted, %d recorded", won, actionsOf(t, m, "p"))
+	}
+}
