@@ -66,7 +66,8 @@ func TestProjectsWithActionsAreBounded(t *testing.T) {
 	if _, err := s.logFor("c"); err != nil || s.of("a") != nil {
 		t.Fatalf("after a reset: %+v", err)
 	}
-	if s.jobID("p", 1, 0) != s.jobID("p", 1, 0) || s.jobID("p", 1, 0) == s.jobID("p", 1, 1) || s.jobID("p", 1, 0) == s.jobID("q", 1, 0) {
+	other := &actionStore{}
+	if s.jobID("p", 1, 0) != other.jobID("p", 1, 0) || s.jobID("p", 1, 0) == s.jobID("p", 1, 1) || s.jobID("p", 1, 0) == s.jobID("q", 1, 0) {
 		t.Fatal("job ids are not a function of (project, sequence, seed)")
 	}
 }
