@@ -365,3 +365,28 @@ func TestConcurrentActionsOnOneDesktop(t *testing.T) {
 		t.Fatalf("%d accepted, %d recorded", won, actionsOf(t, m, "p"))
 	}
 }
+
+// A pool action, its refusals and its job, each against the contract.
+func TestPoolActionKeepsTheContract(t *testing.T) {
+	c := loadContract(t)
+	m := frozenMock(t, "office-day", nightShanghai)
+	var pools struct {
+		Pools []struct {
+			ID string `json:"id"`
+		} `json:"desktop_pools"`
+	}
+	okJSON(t, do(m, "GET", "/v2/p/desktop-pools", nil), &pools)
+	path := "/v2/p/desktop-pools/" + pools.Pools[0].ID + "/action"
+	checkError(t, c.check(t, m, request("POST", "/v2/p/desktop-pools/nope/action", `{"op_type":"os-start"}`, nil)), 400, "WKS.0001")
+	checkError(t, c.check(t, m, request("POST", path, `{"op_type":"os-hibernate"}`, nil)), 400, "WKS.0001")
+	checkError(t, c.check(t, m, request("POST", path, `{"op_type":"hibernate"}`, nil)), 409, "WKS.00010032") // all off at night
+	var r struct {
+		JobID string `json:"job_id"`
+	}
+	okJSON(t, c.check(t, m, request("POST", path, `{"op_type":"os-start","type":"HARD"}`, nil)), &r)
+	c.check(t, m, request("GET", "/v2/p/workspace-jobs/"+r.JobID, "", nil))
+	c.check(t, m, request("GET", "/_mock/actions?project_id=p", "", nil))
+	if n := actionsOf(t, m, "p"); n != 1 {
+		t.Fatalf("%d actions", n)
+	}
+}
