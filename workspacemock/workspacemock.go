@@ -363,7 +363,9 @@ type Action struct {
 	Type       string    // SOFT or HARD
 	JobID      string
 	JobType    string
-	Scenario   string // the scenario whose desktops it acts on
+	JobStatus  string    // at the project's clock: RUNNING, then SUCCESS
+	JobEnd     time.Time // when the job succeeded; zero while it runs
+	Scenario   string    // the scenario whose desktops it acts on
 	Seed       int64
 	Desktops   int // desktops it was taken on
 	Refused    int // desktops it was refused for (failed_operation_list)
@@ -385,7 +387,11 @@ func (p *Project) Actions() []Action {
 	var out []Action
 	for _, id := range ids {
 		for _, a := range r.Projects[id] {
-			out = append(out, Action{Seq: a.Seq, AcceptedAt: a.AcceptedAt, Operation: a.Operation, PoolID: a.Pool, OpType: a.OpType,
+			var end time.Time
+			if a.JobEndTime != nil {
+				end = *a.JobEndTime
+			}
+			out = append(out, Action{JobStatus: a.JobStatus, JobEnd: end, Seq: a.Seq, AcceptedAt: a.AcceptedAt, Operation: a.Operation, PoolID: a.Pool, OpType: a.OpType,
 				Type: a.Type, JobID: a.JobID, JobType: a.JobType, Scenario: a.Scenario, Seed: a.Seed, Desktops: a.Desktops, Refused: len(a.Failed)})
 		}
 	}

@@ -419,6 +419,9 @@ func TestActionsFromGo(t *testing.T) {
 	if err != nil || *job.Status != "SUCCESS" {
 		t.Fatalf("job: %v %v", err, job)
 	}
+	if a := srv.Project(project).Actions()[0]; a.JobStatus != "SUCCESS" || a.JobEnd.IsZero() || !a.JobEnd.After(t0) {
+		t.Fatalf("the action's job: %+v", a)
+	}
 	if len(srv.Project("other").Actions()) != 0 {
 		t.Fatal("another project sees the actions")
 	}

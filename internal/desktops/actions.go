@@ -177,7 +177,11 @@ type effect struct {
 // timing is the seeded durations of one desktop's action: its transition,
 // and the agent's registration after a boot.
 func (v *View) timing(a *Action, p *pool, i int64) (transition, register int64) {
-	h := fixtures.Mix(v.seed, saltAction, uint64(a.Seq), uint64(p.index), uint64(i))
+	return a.timing(int32(p.index), i)
+}
+
+func (a *Action) timing(pool int32, i int64) (transition, register int64) {
+	h := fixtures.Mix(a.Seed, saltAction, uint64(a.Seq), uint64(pool), uint64(i))
 	lo, hi := int64(20), int64(90) // starting, stopping
 	switch a.Op {
 	case OpReboot:
@@ -189,6 +193,17 @@ func (v *View) timing(a *Action, p *pool, i int64) (transition, register int64) 
 		lo, hi = lo/2, hi/2
 	}
 	return lo + int64(h%uint64(hi-lo+1)), 15 + int64(h>>32%46)
+}
+
+// Done is the instant (unix seconds) the last of the action's desktops ends
+// its transition: when its job succeeds.
+func (a *Action) Done() int64 {
+	end := a.At
+	for _, tg := range a.Targets {
+		transition, _ := a.timing(tg.Pool, tg.Index)
+		end = max(end, a.At+transition)
+	}
+	return end
 }
 
 // lastAction is the action that holds desktop i of pool p at the view's

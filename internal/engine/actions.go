@@ -154,6 +154,8 @@ type ActionReport struct {
 	Type       string             `json:"type"`
 	JobID      string             `json:"job_id"`
 	JobType    string             `json:"job_type"`
+	JobStatus  string             `json:"job_status"` // at the project's clock: RUNNING, then SUCCESS
+	JobEndTime *time.Time         `json:"job_end_time,omitempty"`
 	Scenario   string             `json:"scenario"`
 	Seed       int64              `json:"seed"`
 	Desktops   int                `json:"desktops"`
@@ -182,6 +184,7 @@ func (e *Engine) Actions(project string) ActionsReport {
 	sort.Strings(names)
 	for _, name := range names {
 		list := []ActionReport{}
+		now := e.Now(name).Unix()
 		for _, a := range (*m)[name].Actions() {
 			typ := "SOFT"
 			if a.Hard {
@@ -195,7 +198,13 @@ func (e *Engine) Actions(project string) ActionsReport {
 			if a.Pool != "" {
 				op, name = "ExecuteDesktopPoolAction", desktops.PoolOpName(a.Op)
 			}
-			list = append(list, ActionReport{Seq: a.Seq, AcceptedAt: time.Unix(a.At, 0).UTC(), Operation: op, Pool: a.Pool,
+			status, done := "RUNNING", a.Done()
+			var end *time.Time
+			if now >= done {
+				t := time.Unix(done, 0).UTC()
+				status, end = "SUCCESS", &t
+			}
+			list = append(list, ActionReport{JobStatus: status, JobEndTime: end, Seq: a.Seq, AcceptedAt: time.Unix(a.At, 0).UTC(), Operation: op, Pool: a.Pool,
 				OpType: name, Type: typ, JobID: a.JobID, JobType: a.JobType, Scenario: a.Scenario, Seed: a.Seed,
 				Desktops: len(a.Targets), Failed: failed})
 		}
