@@ -390,3 +390,36 @@ func TestPoolActionKeepsTheContract(t *testing.T) {
 		t.Fatalf("%d actions", n)
 	}
 }
+
+// A request answered with a transport fault does not act; an action ignores
+// X-Mock-Time (it happens now, on the project's clock).
+func TestFaultsDoNotActAndActionsHappenNow(t *testing.T) {
+	m := frozenMock(t, "office-day", nightShanghai)
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	id := firstDesktop(t, m, "p", "status=SHUTOFF")
+	body := `{"desktop_ids":["` + id + `"],"op_type":"os-start"}`
+	for _, sc := range []string{"fault-reset", "fault-empty", "fault-malformed"} {
+		req, _ := http.NewRequest("POST", srv.URL+"/v2/p/desktops/action", strings.NewReader(body))
+		req.Header.Set("X-Mock-Scenario", sc)
+		if resp, err := srv.Client().Do(req); err == nil {
+			resp.Body.Close()
+		}
+		if n := actionsOf(t, m, "p"); n != 0 {
+			t.Fatalf("%s: %d actions recorded", sc, n)
+		}
+	}
+	later := nightShanghai.Add(time.Hour).Format(time.RFC3339)
+	if rec := doBody(m, "POST", "/v2/p/desktops/action", body, map[string]string{"X-Mock-Time": later}); rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var r struct {
+		Projects map[string][]struct {
+			At time.Time `json:"accepted_at"`
+		} `json:"projects"`
+	}
+	okJSON(t, do(m, "GET", "/_mock/actions", nil), &r)
+	if got := r.Projects["p"]; len(got) != 1 || !got[0].At.Equal(nightShanghai) {
+		t.Fatalf("accepted at %+v, want the project's clock %s", got, nightShanghai)
+	}
+}
