@@ -415,10 +415,15 @@ func JobNotFound(id string) *wire.Error {
 		Detail: "No job has the id " + strconv.Quote(wire.Truncate(id, 80)) + "."}
 }
 
+// MaxSubJobs bounds the sub-jobs ShowJob lists (sub_jobs_total counts them
+// all): a pool action on a pool of 100,000 desktops would answer 50 MB.
+const MaxSubJobs = 1000
+
 // ShowJob answers GET /v2/{project_id}/workspace-jobs/{job_id} at the
 // view's instant: the job of an action accepted at or before it, its
-// sub-jobs one per desktop, RUNNING until the desktop's transition ends and
-// SUCCESS from then; the job SUCCESS once every sub-job is.
+// sub-jobs one per desktop (the first MaxSubJobs), RUNNING until the
+// desktop's transition ends and SUCCESS from then; the job SUCCESS once
+// every sub-job is.
 func (v *View) ShowJob(id string) ([]byte, *wire.Error) {
 	var a *Action
 	if v.acts != nil {
@@ -465,9 +470,13 @@ func (v *View) ShowJob(id string) ([]byte, *wire.Error) {
 	}
 	stamp := func(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05.000Z") }
 	out := job{ID: a.JobID, JobType: a.JobType, BeginTime: stamp(a.At), Status: "SUCCESS",
-		SubJobsTotal: int32(len(a.Targets)), SubJobs: make([]subJob, 0, len(a.Targets))}
-	end := a.At
-	for k, tg := range a.Targets {
+		SubJobsTotal: int32(len(a.Targets)), SubJobs: make([]subJob, 0, min(len(a.Targets), MaxSubJobs))}
+	if done := a.Done(); now < done {
+		out.Status = "RUNNING"
+	} else {
+		out.EndTime = stamp(done)
+	}
+	for k, tg := range a.Targets[:min(len(a.Targets), MaxSubJobs)] {
 		if int(tg.Pool) >= len(v.pools) || tg.Index >= v.pools[tg.Pool].n {
 			continue
 		}
@@ -485,18 +494,12 @@ func (v *View) ShowJob(id string) ([]byte, *wire.Error) {
 			JobType: a.JobType, BeginTime: stamp(a.At), Status: "RUNNING", Host: "192.168.0." + strconv.Itoa(int(fixtures.Mix(v.seed, uint64(k))%200)+10),
 			JobID: a.JobID, AttachUser: user, Entity: string(appendUUID(nil, hi, lo)), IPAddress: ip,
 			Entities: entities{DesktopID: string(appendUUID(nil, hi, lo)), DesktopName: name, ProductID: p.product.id, UserName: user, IPAddress: ip}}
-		done := a.At + transition
-		if now >= done {
+		if done := a.At + transition; now >= done {
 			s.Status, s.EndTime, s.Process = "SUCCESS", stamp(done), 100
 		} else {
 			s.Process = int32(100 * (now - a.At) / transition)
-			out.Status = "RUNNING"
 		}
-		end = max(end, done)
 		out.SubJobs = append(out.SubJobs, s)
-	}
-	if out.Status == "SUCCESS" {
-		out.EndTime = stamp(end)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
