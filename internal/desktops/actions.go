@@ -82,15 +82,14 @@ type Log struct {
 
 	mu      sync.RWMutex
 	actions []*Action
-	byDesk  map[uint64][]uint64 // desktop key -> action index<<32 | target index, in log order
-	byPool  map[int32][]int64   // desktops of a pool with actions, each once
+	byPool  map[int32]*deskIndex // the actions of each pool's desktops
 	jobs    map[string]int
 	targets int
 }
 
 // NewLog is an empty log.
 func NewLog() *Log {
-	return &Log{byDesk: map[uint64][]uint64{}, byPool: map[int32][]int64{}, jobs: map[string]int{}}
+	return &Log{byPool: map[int32]*deskIndex{}, jobs: map[string]int{}}
 }
 
 func deskKey(pool int32, i int64) uint64 { return uint64(pool)<<40 | uint64(i) }
@@ -121,13 +120,19 @@ func (l *Log) job(id string) *Action {
 func (l *Log) ofDesk(pool int32, i int64) ([]uint64, []*Action) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.byDesk[deskKey(pool, i)], l.actions
+	if x := l.byPool[pool]; x != nil {
+		return x.of(i), l.actions
+	}
+	return nil, l.actions
 }
 
 func (l *Log) ofPool(pool int32) []int64 {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.byPool[pool]
+	if x := l.byPool[pool]; x != nil {
+		return x.desks
+	}
+	return nil
 }
 
 // room is the problem with appending n more targets, or "".
@@ -150,11 +155,12 @@ func (l *Log) add(a *Action) {
 	k := uint64(len(l.actions))
 	l.actions = append(l.actions, a)
 	for t, tg := range a.Targets {
-		dk := deskKey(tg.Pool, tg.Index)
-		if _, seen := l.byDesk[dk]; !seen {
-			l.byPool[tg.Pool] = append(l.byPool[tg.Pool], tg.Index)
+		x := l.byPool[tg.Pool]
+		if x == nil {
+			x = &deskIndex{}
+			l.byPool[tg.Pool] = x
 		}
-		l.byDesk[dk] = append(l.byDesk[dk], k<<32|uint64(t))
+		x.add(tg.Index, k<<32|uint64(t))
 	}
 	l.targets += len(a.Targets)
 	l.jobs[a.JobID] = a.Seq

@@ -192,3 +192,31 @@ func TestTheLogIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// The per-pool index finds every desktop's references, sparse or dense,
+// and its slice stays within denseRatio of the acted desktops.
+func TestDeskIndexAgreesWithAMap(t *testing.T) {
+	for _, spread := range []int64{10, 1000, 1 << 30} {
+		var x deskIndex
+		want := map[int64][]uint64{}
+		for k := uint64(0); k < 5000; k++ {
+			i := int64(fixtures.Mix(int64(spread), k) % uint64(min(spread*int64(k+1), 1<<40)))
+			x.add(i, k)
+			want[i] = append(want[i], k)
+		}
+		for i, refs := range want {
+			if got := x.of(i); fmt.Sprint(got) != fmt.Sprint(refs) {
+				t.Fatalf("spread %d, desktop %d: %v, want %v", spread, i, got, refs)
+			}
+		}
+		if x.of(-1) != nil || x.of(1<<41) != nil || len(x.desks) != len(want) {
+			t.Fatalf("spread %d: %d desktops, want %d", spread, len(x.desks), len(want))
+		}
+		if dense := len(x.dense) > 0; dense != (spread < 1<<30) {
+			t.Fatalf("spread %d: dense %v", spread, dense)
+		}
+		if len(x.dense) > denseRatio*len(x.desks)+1 {
+			t.Fatalf("spread %d: a dense slice of %d for %d desktops", spread, len(x.dense), len(x.desks))
+		}
+	}
+}
