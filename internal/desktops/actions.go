@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -63,6 +64,27 @@ type Action struct {
 	Seed     int64
 	Targets  []Target
 	Failed   []Failure
+
+	days atomic.Pointer[scheduleDays] // the fleet's days around At, prepared at the first read
+}
+
+type scheduleDays struct {
+	fleet *fixtures.Fleet
+	days  *fixtures.Days
+}
+
+// holdEnd is when the fleet's schedule next acts on desktop i of pool p
+// after the action: its hold ends then (math.MaxInt64: never).
+func (v *View) holdEnd(a *Action, p *pool, i int64) int64 {
+	if v.fleet == nil {
+		return math.MaxInt64
+	}
+	ds := a.days.Load()
+	if ds == nil || ds.fleet != v.fleet { // a reload makes another fleet, maybe in another zone
+		ds = &scheduleDays{v.fleet, v.fleet.DaysAround(a.At)}
+		a.days.Store(ds)
+	}
+	return v.fleet.NextSchedule(v.seed, p.index, int(i), ds.days)
 }
 
 // Bounds of one project's log (docs/actions.md): past them an action is
@@ -230,7 +252,7 @@ func (v *View) lastAction(p *pool, i int64) (*Action, *Target) {
 			best, tg = a, &a.Targets[ref&(1<<32-1)]
 		}
 	}
-	if best != nil && v.fleet != nil && now >= v.fleet.NextSchedule(v.seed, p.index, int(i), best.At) {
+	if best != nil && now >= v.holdEnd(best, p, i) {
 		return nil, nil // the schedule has acted on the desktop since
 	}
 	return best, tg
@@ -606,10 +628,7 @@ func (v *View) cutByActions(p *pool, i int64, dst []fixtures.Connection, start i
 	}
 	slices.SortStableFunc(mine, func(a, b *Action) int { return int(a.At - b.At) })
 	for k, a := range mine {
-		end := int64(math.MaxInt64)
-		if v.fleet != nil {
-			end = v.fleet.NextSchedule(v.seed, p.index, int(i), a.At)
-		}
+		end := v.holdEnd(a, p, i)
 		if k+1 < len(mine) {
 			end = min(end, mine[k+1].At)
 		}
