@@ -220,3 +220,35 @@ func TestDeskIndexAgreesWithAMap(t *testing.T) {
 		}
 	}
 }
+
+// On a scenario of counters too, the counters are the desktops with their
+// actions, and the actions move them.
+func TestActionsOnCounterDesktops(t *testing.T) {
+	sc := shipped(t).Get("default")
+	groups := sc.Groups(0, 7, 0)
+	at := monday.Add(9 * time.Hour)
+	l := NewLog()
+	v := FromGroups(groups, 7, at).WithActions(l, "default")
+	off := idsWhere(t, v, 3, func(st, _ string) bool { return st == "SHUTOFF" })
+	on := idsWhere(t, v, 3, func(st, lg string) bool { return st == "ACTIVE" && lg == "CONNECTED" })
+	take(t, v, l, OpStart, off)
+	take(t, v, l, OpStop, on)
+	base := fixtures.Total("", FromGroups(groups, 7, at).Groups())
+	for _, d := range []time.Duration{0, 10 * time.Minute} {
+		v := FromGroups(groups, 7, at.Add(d)).WithActions(l, "default")
+		var counted fixtures.Group
+		for _, dt := range *list(t, v, "limit=500").Desktops {
+			if err := countActed(&counted, s(dt.Status), s(dt.TaskStatus), dt.AttachState.Value(), s(dt.LoginStatus)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := fixtures.Total("", v.Groups())
+		counted.StaticName = got.StaticName
+		if counted != got {
+			t.Fatalf("+%s: desktops %+v, counters %+v", d, counted, got)
+		}
+		if got.RunningNum != base.RunningNum || got.StopNum != base.StopNum || got.InUseNum != base.InUseNum-3 {
+			t.Fatalf("+%s: three started and three stopped: %+v from %+v", d, got, base)
+		}
+	}
+}
