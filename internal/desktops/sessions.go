@@ -44,6 +44,9 @@ func (v *View) connections(d *desk, s *span, dst []fixtures.Connection) []fixtur
 	if v.fleet != nil {
 		start := len(dst)
 		dst = v.fleet.Connections(v.seed, d.p.index, int(d.i), s.window, dst)
+		if v.acts != nil {
+			dst = v.cutByActions(d.p, d.i, dst, start)
+		}
 		for k := start; k < len(dst); k++ {
 			if dst[k].End > now {
 				dst[k].End = ongoing

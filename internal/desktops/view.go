@@ -32,6 +32,9 @@ type View struct {
 	total  int64 // desktops in all pools
 	region string
 
+	acts     *Log   // the project's actions; nil: none (and nothing to pay)
+	scenario string // the scenario the view shows, which actions are matched on
+
 	groupsOnce sync.Once
 	groups     []fixtures.Group
 
@@ -128,7 +131,8 @@ func (v *View) At() time.Time { return v.at }
 // and move it per request.
 func (v *View) MovedTo(at time.Time) *View {
 	at = at.Truncate(time.Second)
-	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region, written: v.written}
+	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region,
+		written: v.written, acts: v.acts, scenario: v.scenario}
 	if v.fleet != nil {
 		w.moment = v.fleet.MomentAt(at)
 	}
@@ -136,8 +140,18 @@ func (v *View) MovedTo(at time.Time) *View {
 }
 
 // state is desktop i of pool p's power, assignment and login state, as the
-// fixtures.Power*, Attach* and Login* constants.
+// fixtures.Power*, Attach* and Login* constants, the project's actions on it
+// included.
 func (v *View) state(p *pool, i int64) (power, attach, login int) {
+	power, attach, login = v.baseState(p, i)
+	if v.acts != nil {
+		power, login, _ = v.acted(p, i, power, login)
+	}
+	return power, attach, login
+}
+
+// baseState is state without actions: the fleet's or the counters' own.
+func (v *View) baseState(p *pool, i int64) (power, attach, login int) {
 	if v.fleet != nil {
 		return v.fleet.DesktopAt(v.seed, p.index, int(i), v.moment)
 	}
@@ -185,7 +199,8 @@ func (v *View) Groups() []fixtures.Group {
 
 // aggregate counts the desktops of p by state. A counter pool is counted
 // from its rank ranges (the same ranges state reads), so that even
-// max-values costs nothing; a fleet pool desktop by desktop.
+// max-values costs nothing, then its desktops with actions moved; a fleet
+// pool desktop by desktop.
 func (v *View) aggregate(p *pool) fixtures.Group {
 	var pw [4]int64
 	var at [4]int64
@@ -210,11 +225,14 @@ func (v *View) aggregate(p *pool) fixtures.Group {
 		lg[fixtures.LoginUnknown] += p.n - min(p.login[4], p.n)
 	} else {
 		for i := int64(0); i < p.n; i++ {
-			a, b, c := v.state(p, i)
+			a, b, c := v.state(p, i) // with actions: one lookup a desktop
 			pw[a]++
 			at[b]++
 			lg[c]++
 		}
+	}
+	if v.acts != nil && v.fleet == nil {
+		v.adjust(p, &pw, &lg)
 	}
 	return fixtures.Group{StaticName: p.name, Listed: p.listedSpecs,
 		RunningNum: clamp(pw[fixtures.PowerRunning]), StopNum: clamp(pw[fixtures.PowerStopped]),
@@ -243,4 +261,5 @@ const (
 	saltID
 	saltIDMask
 	saltSession
+	saltAction
 )
