@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -350,3 +351,49 @@ type faultRecorder struct {
 func (f *faultRecorder) WriteFault(fault fixtures.Fault) { f.fault = fault }
 
 var _ handlers.FaultWriter = (*faultRecorder)(nil)
+
+// Action is one action a project took on its fleet (BatchRunDesktops,
+// ExecuteDesktopPoolAction), as GET /_mock/actions lists it.
+type Action struct {
+	Seq        int
+	AcceptedAt time.Time // on the project's simulated clock
+	Operation  string    // BatchRunDesktops or ExecuteDesktopPoolAction
+	PoolID     string    // the pool of a pool action
+	OpType     string    // os-start, os-stop, reboot, os-hibernate (hibernate for a pool)
+	Type       string    // SOFT or HARD
+	JobID      string
+	JobType    string
+	JobStatus  string    // at the project's clock: RUNNING, then SUCCESS
+	JobEnd     time.Time // when the job succeeded; zero while it runs
+	Scenario   string    // the scenario whose desktops it acts on
+	Seed       int64
+	Desktops   int // desktops it was taken on
+	Refused    int // desktops it was refused for (failed_operation_list)
+}
+
+// Actions are the actions of the server's projects, oldest first; see
+// Project.Actions for one project's.
+func (s *Server) Actions() []Action { return s.Project("").Actions() }
+
+// Actions are the project's actions on its fleet, oldest first ("" for
+// every project's, by project id then order). Reset forgets them.
+func (p *Project) Actions() []Action {
+	r := p.s.mock.Actions(p.id)
+	ids := make([]string, 0, len(r.Projects))
+	for id := range r.Projects {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []Action
+	for _, id := range ids {
+		for _, a := range r.Projects[id] {
+			var end time.Time
+			if a.JobEndTime != nil {
+				end = *a.JobEndTime
+			}
+			out = append(out, Action{JobStatus: a.JobStatus, JobEnd: end, Seq: a.Seq, AcceptedAt: a.AcceptedAt, Operation: a.Operation, PoolID: a.Pool, OpType: a.OpType,
+				Type: a.Type, JobID: a.JobID, JobType: a.JobType, Scenario: a.Scenario, Seed: a.Seed, Desktops: a.Desktops, Refused: len(a.Failed)})
+		}
+	}
+	return out
+}

@@ -390,3 +390,46 @@ func TestClockFromGo(t *testing.T) {
 		t.Error("a negative speed accepted")
 	}
 }
+
+// Actions in process: the official SDK starts desktops, the fixture's clock
+// moves them, Actions lists them and Reset forgets them.
+func TestActionsFromGo(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 3, 30, 0, 0, time.FixedZone("CST", 8*3600))
+	srv := start(t, workspacemock.Options{Scenario: "office-day", ClockStart: t0, FreezeClock: true, InProcess: true})
+	c := sdkClient(t, srv, "ak", "sk")
+	status := "SHUTOFF"
+	limit := int32(2)
+	off, err := c.ListDesktopsDetail(&model.ListDesktopsDetailRequest{Status: &status, Limit: &limit})
+	if err != nil || len(*off.Desktops) != 2 {
+		t.Fatalf("%v %v", err, off)
+	}
+	ids := []string{*(*off.Desktops)[0].DesktopId, *(*off.Desktops)[1].DesktopId}
+	r, err := c.BatchRunDesktops(&model.BatchRunDesktopsRequest{Body: &model.BatchActionDesktopsReq{DesktopIds: ids, OpType: "os-start"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := srv.Project(project).Actions()
+	if len(acts) != 1 || acts[0].JobID != *r.JobId || acts[0].Desktops != 2 || !acts[0].AcceptedAt.Equal(t0) || acts[0].OpType != "os-start" {
+		t.Fatalf("actions: %+v", acts)
+	}
+	if err := srv.Advance(3 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	job, err := c.ShowJob(&model.ShowJobRequest{JobId: *r.JobId})
+	if err != nil || *job.Status != "SUCCESS" {
+		t.Fatalf("job: %v %v", err, job)
+	}
+	if a := srv.Project(project).Actions()[0]; a.JobStatus != "SUCCESS" || a.JobEnd.IsZero() || !a.JobEnd.After(t0) {
+		t.Fatalf("the action's job: %+v", a)
+	}
+	if len(srv.Project("other").Actions()) != 0 {
+		t.Fatal("another project sees the actions")
+	}
+	srv.Project(project).Reset()
+	if len(srv.Actions()) != 0 {
+		t.Fatal("Reset kept the actions")
+	}
+	if _, err := c.ShowJob(&model.ShowJobRequest{JobId: *r.JobId}); err == nil {
+		t.Fatal("the job outlived Reset")
+	}
+}

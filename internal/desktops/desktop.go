@@ -15,11 +15,16 @@ type desk struct {
 	i                    int64
 	power, attach, login int
 	h                    uint64
+	effect               // an action under way: its task, and the status it shows meanwhile
 }
 
 func (v *View) desk(p *pool, i int64) desk {
-	pw, at, lg := v.state(p, i)
-	return desk{p, i, pw, at, lg, v.deskHash(p, i)}
+	pw, at, lg := v.baseState(p, i)
+	var fx effect
+	if v.acts != nil {
+		pw, lg, fx = v.acted(p, i, pw, lg)
+	}
+	return desk{p, i, pw, at, lg, v.deskHash(p, i), fx}
 }
 
 // deskHash is what a desktop's own traits are drawn from.
@@ -36,12 +41,27 @@ var (
 		fixtures.LoginDisconnected: "DISCONNECTED", fixtures.LoginUnregistered: "UNREGISTER", fixtures.LoginUnknown: ""}
 )
 
-func (d *desk) status() string      { return statusWords[d.power] }
+// status: what an action under way or done makes it, else the word a
+// hand-written desktop gives (DELETING is "other" too), else the power
+// state's.
+func (d *desk) status() string {
+	if d.effect.status != "" {
+		return d.effect.status
+	}
+	if s := d.p.spec(d.i); s != nil && s.Status != "" {
+		return s.Status
+	}
+	return statusWords[d.power]
+}
+
 func (d *desk) loginStatus() string { return loginWords[d.login] }
 
 // attachState: "cannot attach" covers a failed assignment, a failed
 // unassignment and a finished unassignment; "in process" both directions.
 func (d *desk) attachState() string {
+	if s := d.p.spec(d.i); s != nil && s.AttachState != "" {
+		return s.AttachState
+	}
 	switch d.attach {
 	case fixtures.AttachAttached:
 		return "ATTACHED"
@@ -143,7 +163,7 @@ func (v *View) appendDesktop(dst []byte, d *desk, full bool) []byte {
 	dst = wire.AppendString(dst, p.product.flavor)
 	dst = append(dst, `,"links":[]}`...)
 	dst = str(dst, "status", d.status())
-	dst = str(dst, "task_status", "")
+	dst = str(dst, "task_status", d.task)
 	dst = boolean(dst, "in_maintenance_mode", d.maintenance())
 	created := d.createdMs()
 	dst = append(appendTime(append(field(dst, "created"), '"'), created, true), '"')

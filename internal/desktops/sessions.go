@@ -44,6 +44,9 @@ func (v *View) connections(d *desk, s *span, dst []fixtures.Connection) []fixtur
 	if v.fleet != nil {
 		start := len(dst)
 		dst = v.fleet.Connections(v.seed, d.p.index, int(d.i), s.window, dst)
+		if v.acts != nil {
+			dst = v.cutByActions(d.p, d.i, dst, start)
+		}
 		for k := start; k < len(dst); k++ {
 			if dst[k].End > now {
 				dst[k].End = ongoing
@@ -168,7 +171,7 @@ func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
 			p := &v.pools[k]
 			m := min(p.login[1], p.n)
 			for r := max(f.offset-total, 0); r < m && total+r < f.offset+f.limit; r++ {
-				d := v.desk(p, p.perm.index(r))
+				d := v.desk(p, p.indexOf(r))
 				buf = v.connections(&d, f.span, buf[:0])
 				v.fillRecord(&rec, &d, buf[0])
 				if total+r > f.offset {
@@ -213,7 +216,7 @@ func (v *View) eachSessionDesktop(fn func(p *pool, i int64)) {
 		}
 		for r := int64(0); r < min(p.login[1], p.n) && walked < MaxWalk; r++ {
 			walked++
-			fn(p, p.perm.index(r))
+			fn(p, p.indexOf(r))
 		}
 	}
 }

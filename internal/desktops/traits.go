@@ -162,6 +162,14 @@ const (
 )
 
 func (v *View) desktopID(p *pool, i int64) (hi, lo uint64) {
+	if s := p.spec(i); s != nil && s.DesktopID != "" {
+		return p.ids[i][0], p.ids[i][1]
+	}
+	return v.desktopIDDrawn(p, i)
+}
+
+// desktopIDDrawn is the id desktop i of p has unless the scenario writes one.
+func (v *View) desktopIDDrawn(p *pool, i int64) (hi, lo uint64) {
 	h := fixtures.Mix(v.seed, saltID, uint64(p.index), uint64(i)) >> 4
 	payload := uint64(p.index)<<40 | uint64(i)
 	m := fixtures.Mix(v.seed, saltIDMask, h) >> 2
@@ -172,6 +180,9 @@ func (v *View) desktopID(p *pool, i int64) (hi, lo uint64) {
 
 // lookupID is the desktop an id names, or ok false.
 func (v *View) lookupID(id string) (p *pool, i int64, ok bool) {
+	if at, ok := v.written["id:"+id]; ok {
+		return &v.pools[at.pool], at.i, true
+	}
 	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
 		return nil, 0, false
 	}
@@ -208,7 +219,10 @@ func (v *View) lookupID(id string) (p *pool, i int64, ok bool) {
 		return nil, 0, false
 	}
 	p = &v.pools[pi]
-	if wh, wl := v.desktopID(p, i); wh != hi || wl != lo {
+	if s := p.spec(i); s != nil && s.DesktopID != "" {
+		return nil, 0, false // the id written replaces the one drawn
+	}
+	if wh, wl := v.desktopIDDrawn(p, i); wh != hi || wl != lo {
 		return nil, 0, false
 	}
 	return p, i, true
@@ -216,6 +230,9 @@ func (v *View) lookupID(id string) (p *pool, i int64, ok bool) {
 
 // computerName is the desktop's name: its pool's prefix and its index.
 func appendComputerName(dst []byte, p *pool, i int64) []byte {
+	if s := p.spec(i); s != nil {
+		return append(dst, s.ComputerName...)
+	}
 	dst = append(dst, p.prefix...)
 	dst = append(dst, '-')
 	for w := int64(10000); w > 1 && i < w; w /= 10 {
@@ -226,6 +243,9 @@ func appendComputerName(dst []byte, p *pool, i int64) []byte {
 
 // lookupName is the desktop a computer name names, or ok false.
 func (v *View) lookupName(name string) (p *pool, i int64, ok bool) {
+	if at, ok := v.written["name:"+name]; ok {
+		return &v.pools[at.pool], at.i, true
+	}
 	dash := strings.LastIndexByte(name, '-')
 	if dash < 0 || len(name)-dash < 6 {
 		return nil, 0, false
@@ -235,7 +255,7 @@ func (v *View) lookupName(name string) (p *pool, i int64, ok bool) {
 		return nil, 0, false
 	}
 	for k := range v.pools {
-		if q := &v.pools[k]; q.prefix == name[:dash] && n < q.n {
+		if q := &v.pools[k]; q.prefix == name[:dash] && n < q.n && q.spec(n) == nil {
 			if string(appendComputerName(nil, q, n)) == name {
 				return q, n, true
 			}
@@ -254,6 +274,9 @@ var (
 // appendUserName is the user of desktop i of pool p (when it has one):
 // firstname.lastname and a number, as a directory would make it unique.
 func (v *View) appendUserName(dst []byte, p *pool, i int64) []byte {
+	if s := p.spec(i); s != nil && s.UserName != "" {
+		return append(dst, s.UserName...)
+	}
 	h := fixtures.Mix(v.seed, saltDesktop, uint64(p.index), uint64(i), 1)
 	dst = append(dst, firstNames[h%uint64(len(firstNames))]...)
 	dst = append(dst, '.')

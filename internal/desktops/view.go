@@ -32,8 +32,19 @@ type View struct {
 	total  int64 // desktops in all pools
 	region string
 
+	acts     *Log   // the project's actions; nil: none (and nothing to pay)
+	scenario string // the scenario the view shows, which actions are matched on
+
 	groupsOnce sync.Once
 	groups     []fixtures.Group
+
+	written map[string]place // hand-written desktops by "name:"+computer name and "id:"+desktop id
+}
+
+// place is a desktop's pool and index.
+type place struct {
+	pool int
+	i    int64
 }
 
 // pool is one desktop pool (a group of the counters) and what all its
@@ -52,6 +63,9 @@ type pool struct {
 	power  [4]int64 // rank bounds, by fixtures.Power*
 	attach [4]int64 // by fixtures.Attach*
 	login  [5]int64 // ends of: in use, disconnected, ready, unregistered, unknown
+
+	listed      // desktops the scenario lists by hand: indices 0..k-1
+	listedSpecs *[]fixtures.DesktopSpec
 }
 
 // FromFleet is the fleet f at instant at for seed: every answer agrees with
@@ -77,21 +91,17 @@ func FromFleet(f *fixtures.Fleet, seed int64, at time.Time) *View {
 // unknown login state. at only dates the sessions.
 func FromGroups(groups []fixtures.Group, seed int64, at time.Time) *View {
 	v := &View{seed: seed, at: at.Truncate(time.Second), zone: time.UTC, region: "cn-north-4"}
-	for _, g := range groups {
+	for k := range groups {
+		g := &groups[k]
 		p := v.addPool(g.StaticName, 0)
-		c := func(xs ...int32) (bounds []int64) {
-			var s int64
-			for _, x := range xs {
-				s += int64(max(x, 0))
-				bounds = append(bounds, s)
-			}
-			return bounds
-		}
-		copy(p.power[:], c(g.RunningNum, g.StopNum, g.HibernateNum, g.OtherNum))
-		copy(p.attach[:], c(g.AttachedNum, g.UnattachedNum, g.CannotAttachNum, g.InProcessNum))
-		copy(p.login[:], c(g.InUseNum, g.DisconnectedNum, g.ReadyNum, g.UnregisteredNum, g.UnknownNum))
-		p.n = max(p.power[3], p.attach[3], p.login[4])
+		l := fixtures.LayoutOf(g)
+		p.n, p.power, p.attach, p.login = l.N, l.Power, l.Attach, l.Login
 		p.perm = newPerm(p.n, fixtures.Mix(seed, saltPerm, uint64(p.index)))
+		p.listedSpecs = g.Listed // the aggregate is the same group, listed desktops and all
+		if specs := g.Desktops(); len(specs) > 0 {
+			p.listed = newListed(specs, p.perm, p.n)
+			v.addListed(p)
+		}
 	}
 	v.finish()
 	return v
@@ -121,7 +131,8 @@ func (v *View) At() time.Time { return v.at }
 // and move it per request.
 func (v *View) MovedTo(at time.Time) *View {
 	at = at.Truncate(time.Second)
-	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region}
+	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region,
+		written: v.written, acts: v.acts, scenario: v.scenario}
 	if v.fleet != nil {
 		w.moment = v.fleet.MomentAt(at)
 	}
@@ -129,12 +140,22 @@ func (v *View) MovedTo(at time.Time) *View {
 }
 
 // state is desktop i of pool p's power, assignment and login state, as the
-// fixtures.Power*, Attach* and Login* constants.
+// fixtures.Power*, Attach* and Login* constants, the project's actions on it
+// included.
 func (v *View) state(p *pool, i int64) (power, attach, login int) {
+	power, attach, login = v.baseState(p, i)
+	if v.acts != nil {
+		power, login, _ = v.acted(p, i, power, login)
+	}
+	return power, attach, login
+}
+
+// baseState is state without actions: the fleet's or the counters' own.
+func (v *View) baseState(p *pool, i int64) (power, attach, login int) {
 	if v.fleet != nil {
 		return v.fleet.DesktopAt(v.seed, p.index, int(i), v.moment)
 	}
-	r := p.perm.at(i)
+	r := p.rank(i)
 	power = fixtures.PowerOther
 	for k, b := range p.power {
 		if r < b {
@@ -162,7 +183,7 @@ func (v *View) state(p *pool, i int64) (power, attach, login int) {
 // loginByRank: connected desktops take the first ranks, so that the ranks
 // of in_use+disconnected fall within the attached ones and those of
 // in_use+disconnected+ready within the running ones.
-var loginByRank = [5]int{fixtures.LoginInUse, fixtures.LoginDisconnected, fixtures.LoginReady, fixtures.LoginUnregistered, fixtures.LoginUnknown}
+var loginByRank = fixtures.LoginByRank
 
 // Groups are the pools' counters, aggregated from the desktops one by one:
 // what connections/status answers at the view's instant.
@@ -178,7 +199,8 @@ func (v *View) Groups() []fixtures.Group {
 
 // aggregate counts the desktops of p by state. A counter pool is counted
 // from its rank ranges (the same ranges state reads), so that even
-// max-values costs nothing; a fleet pool desktop by desktop.
+// max-values costs nothing, then its desktops with actions moved; a fleet
+// pool desktop by desktop.
 func (v *View) aggregate(p *pool) fixtures.Group {
 	var pw [4]int64
 	var at [4]int64
@@ -203,13 +225,16 @@ func (v *View) aggregate(p *pool) fixtures.Group {
 		lg[fixtures.LoginUnknown] += p.n - min(p.login[4], p.n)
 	} else {
 		for i := int64(0); i < p.n; i++ {
-			a, b, c := v.state(p, i)
+			a, b, c := v.state(p, i) // with actions: one lookup a desktop
 			pw[a]++
 			at[b]++
 			lg[c]++
 		}
 	}
-	return fixtures.Group{StaticName: p.name,
+	if v.acts != nil && v.fleet == nil {
+		v.adjust(p, &pw, &lg)
+	}
+	return fixtures.Group{StaticName: p.name, Listed: p.listedSpecs,
 		RunningNum: clamp(pw[fixtures.PowerRunning]), StopNum: clamp(pw[fixtures.PowerStopped]),
 		HibernateNum: clamp(pw[fixtures.PowerHibernated]), OtherNum: clamp(pw[fixtures.PowerOther]),
 		AttachedNum: clamp(at[fixtures.AttachAttached]), UnattachedNum: clamp(at[fixtures.AttachUnattached]),
@@ -236,4 +261,5 @@ const (
 	saltID
 	saltIDMask
 	saltSession
+	saltAction
 )

@@ -129,7 +129,7 @@ func TestDesktopsAddUpToTheCounters(t *testing.T) {
 				if p.n != pw {
 					t.Fatalf("%s %s: %d desktops, counters say %d", name, p.name, p.n, pw)
 				}
-				got := fixtures.Group{StaticName: p.name}
+				got := fixtures.Group{StaticName: p.name, Listed: want[k].Listed}
 				for i := int64(0); i < p.n; i++ {
 					d := v.desk(p, i)
 					if err := countWords(&got, d.status(), d.attachState(), d.loginStatus()); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/desktops"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -38,6 +39,7 @@ type Answer struct {
 type Operation struct {
 	Name   string
 	answer func(d Data, a Args) (fixtures.Payload, *wire.Error)
+	acts   bool // it acts on the fleet: taken at the project's clock, never at X-Mock-Time
 }
 
 // ListInstancesStatus: GET /v2/{project_id}/connections/status, the
@@ -114,8 +116,12 @@ func (e *Engine) Decide(op *Operation, project string, args Args, sw *Switches) 
 	a := Answer{Scenario: sc.Name, Delay: delay.Draw(seed, n), Err: forced}
 	if forced == nil {
 		at := e.instant(project, sw, ctl)
+		if op.acts {
+			at = ctl.clockOf(project).at(time.Now()).Truncate(time.Second)
+		}
 		r := resolve(op.Name, sc, step, index, seed, n, at)
 		r.data.views = &e.views
+		r.data.project, r.data.store, r.data.acts = project, &e.actions, e.actions.of(project)
 		a.Err, a.Fault, a.Body = op.answerStep(r, args)
 	}
 	return a
@@ -205,10 +211,17 @@ type Data struct {
 	nonce uint64
 	at    time.Time
 	views *viewCache // where views made from counters are kept; nil: not kept
+
+	project string
+	store   *actionStore  // where projects' actions are kept; nil: none (the timeline)
+	acts    *desktops.Log // the project's actions; nil: none
 }
 
 // StaticsPayload is the 200 body of ListInstancesStatus, cached where it can be.
 func (d Data) StaticsPayload() fixtures.Payload {
+	if d.acts != nil && d.acts.Len() > 0 {
+		return fixtures.NewPayload(fixtures.EncodeStatics(nil, d.View().Groups())) // counted from the desktops
+	}
 	if d.step.Fleet != nil {
 		return d.step.Fleet.Payload(d.seed, d.at)
 	}

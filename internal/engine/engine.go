@@ -50,7 +50,8 @@ type Engine struct {
 	ctlMu    sync.Mutex // serialises writers of ctl
 	counters *counters  // requests seen per scenario and project
 	journal  *journal
-	views    viewCache // desktops made from counters, per scenario, step and seed
+	views    viewCache   // desktops made from counters, per scenario, step and seed
+	actions  actionStore // each project's actions on the fleet
 }
 
 // New checks the configuration and builds the engine; the start-up scenario
@@ -136,7 +137,7 @@ type served struct {
 }
 
 // Reset brings one project, or everything for "", back to the start-up
-// state: no run-time switches, sequences from their start, empty journal;
+// state: no run-time switches, sequences from their start, no actions, empty journal;
 // the clock starts again from --clock-start (or wall time) for everything,
 // or follows the global clock again for one project.
 func (e *Engine) Reset(project string) {
@@ -149,5 +150,6 @@ func (e *Engine) Reset(project string) {
 		_ = e.edit(project, func(l *layer) { *l = layer{} }) // forgetting never adds a project
 	}
 	e.counters.reset(project)
+	e.actions.reset(project)
 	e.ClearRequests(project)
 }

@@ -119,3 +119,33 @@ func TestErrorsLimitedToOperations(t *testing.T) {
 		}
 	}
 }
+
+// Projects that keep actions are bounded: one more is refused 429 until a
+// reset forgets some.
+func TestProjectsWithActionsAreBounded(t *testing.T) {
+	s := &actionStore{limit: 2}
+	for _, p := range []string{"a", "b", "a"} {
+		if _, err := s.logFor(p); err != nil {
+			t.Fatalf("%s: %+v", p, err)
+		}
+	}
+	if _, err := s.logFor("c"); err == nil || err.Status != 429 {
+		t.Fatalf("a third project: %+v", err)
+	}
+	s.reset("a")
+	if _, err := s.logFor("c"); err != nil || s.of("a") != nil {
+		t.Fatalf("after a reset: %+v", err)
+	}
+	other := &actionStore{}
+	if s.jobID("p", 1, 0) != other.jobID("p", 1, 0) || s.jobID("p", 1, 0) == s.jobID("p", 1, 1) || s.jobID("p", 1, 0) == s.jobID("q", 1, 0) {
+		t.Fatal("job ids are not a function of (project, sequence, seed)")
+	}
+}
+
+// The operations the engine serves are the names switches and scenario
+// files are checked against, one list.
+func TestOperationsAreWiresNames(t *testing.T) {
+	if got := strings.Join(OperationNames(), ","); got != strings.Join(wire.Operations, ",") {
+		t.Fatalf("engine serves %s; wire.Operations lists %s", got, strings.Join(wire.Operations, ","))
+	}
+}

@@ -36,7 +36,7 @@ var (
 // Operations are every operation the emulator serves, for checking the
 // names a switch or a scenario file limits an error to.
 var Operations = []*Operation{ListInstancesStatus, ListDesktopsDetail, ShowDesktopDetail, ListDesktopPools,
-	ListLoginState, ListHistoryOnlineInfoNew, ListLoginRecordsNew}
+	ListLoginState, ListHistoryOnlineInfoNew, ListLoginRecordsNew, BatchRunDesktops, ExecuteDesktopPoolAction, ShowJob}
 
 // OperationNames lists their names, in that order.
 func OperationNames() []string {
@@ -52,6 +52,7 @@ func OperationNames() []string {
 type Args struct {
 	ID    string
 	Query url.Values
+	Body  []byte // the request's body (an action's)
 }
 
 // viewOperation is an operation answered from the desktops of the data. Its
@@ -62,7 +63,7 @@ func viewOperation(name string, answer func(v *desktops.View, a Args) ([]byte, *
 	op := &Operation{Name: name}
 	op.answer = func(d Data, a Args) (fixtures.Payload, *wire.Error) {
 		k := answerKey{op: op, sc: d.sc, index: d.index, seed: d.seed, unix: d.at.Unix(), id: a.ID, query: a.Query.Encode()}
-		cacheable := !d.sc.Fresh && d.views != nil
+		cacheable := !d.sc.Fresh && d.views != nil && d.acts == nil // a project's actions are its own
 		if cacheable {
 			if p, ok := d.views.answer(k); ok {
 				return p, nil
@@ -96,6 +97,16 @@ type answerKey struct {
 // kept per (scenario, step, seed), since drawing the pools' traits costs a
 // few milliseconds for a thousand pools; fresh data is never kept.
 func (d Data) View() *desktops.View {
+	v := d.baseView()
+	if d.acts != nil {
+		v.WithActions(d.acts, d.sc.Name)
+	}
+	return v
+}
+
+// baseView is View without the project's actions: always a view of its own
+// (a kept one is moved, never handed out).
+func (d Data) baseView() *desktops.View {
 	if d.step.Fleet != nil {
 		return desktops.FromFleet(d.step.Fleet, d.seed, d.at)
 	}
@@ -108,7 +119,7 @@ func (d Data) View() *desktops.View {
 	}
 	v := desktops.FromGroups(d.Groups(), d.seed, d.at)
 	d.views.put(k, v)
-	return v
+	return v.MovedTo(d.at)
 }
 
 type viewKey struct {

@@ -40,6 +40,7 @@ func (m *Mock) adminRoutes(r chi.Router) {
 		r.Get("/desktops", m.adminDesktops)
 		r.Get("/sessions", m.adminSessions)
 		r.Get("/drift", m.adminDrift)
+		r.Get("/actions", m.adminActions)
 		r.Get("/openapi.yaml", adminOpenAPI)
 	})
 }

@@ -51,4 +51,4 @@ func CounterRelations(where string, c *[NumCounters]int64) []string {
 // Operations are the operations of the emulated API, by Huawei's operation
 // id: the names an error switch or a scenario's error may be limited to.
 var Operations = []string{"ListInstancesStatus", "ListDesktopsDetail", "ShowDesktopDetail", "ListDesktopPools",
-	"ListLoginState", "ListHistoryOnlineInfoNew", "ListLoginRecordsNew"}
+	"ListLoginState", "ListHistoryOnlineInfoNew", "ListLoginRecordsNew", "BatchRunDesktops", "ExecuteDesktopPoolAction", "ShowJob"}
