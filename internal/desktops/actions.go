@@ -234,6 +234,18 @@ func (a *Action) Done() int64 {
 	return end
 }
 
+// DoneBy is how many of the action's desktops have ended their transition
+// at now (unix seconds): its sub-jobs that succeeded by then.
+func (a *Action) DoneBy(now int64) int {
+	n := 0
+	for _, tg := range a.Targets {
+		if transition, _ := a.timing(tg.Pool, tg.Index); a.At+transition <= now {
+			n++
+		}
+	}
+	return n
+}
+
 // lastAction is the action that holds desktop i of pool p at the view's
 // instant, and its target: the latest accepted at or before it (the later of
 // two at one instant), on this scenario and seed, whose hold the pool's

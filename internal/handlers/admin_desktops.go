@@ -33,6 +33,7 @@ type (
 		Limit    int64        `json:"limit"`
 		Offset   int64        `json:"offset"`
 		Pool     string       `json:"pool"`
+		PoolID   string       `json:"pool_id"`
 		Total    int64        `json:"total"`
 	}
 	sessionsAnswer struct {
@@ -113,7 +114,7 @@ func (m *Mock) adminDesktops(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, rowOf(d))
 	}
 	writeAdmin(w, desktopsAnswer{Counters: page.Counters, drillAnswer: drillOf(page.Drill), Desktops: rows,
-		Limit: limit, Offset: offset, Pool: pool, Total: page.Total})
+		Limit: limit, Offset: offset, Pool: pool, PoolID: page.PoolID, Total: page.Total})
 }
 
 // adminSessions answers ?desktop_id=ID (or a computer name): its sessions
