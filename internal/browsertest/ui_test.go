@@ -407,3 +407,86 @@ func TestControlPageShowsTheErrorTheAPIAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A person starts the desktops of a pool from the page on a frozen night
+// clock: the page calls the emulated API as a script would, lists the job as
+// running, and once the clock is advanced shows the job done and the
+// desktops it started running and registered in the drill-down. Then two
+// ticked desktops are stopped: a job of two.
+func TestControlPageStartsAPoolAndFollowsTheJob(t *testing.T) {
+	m, srv := serve(t, handlers.Options{})
+	night, frozen := time.Date(2026, 12, 1, 19, 30, 0, 0, time.UTC), 0.0 // 03:30 on a Wednesday in Shanghai
+	if err := m.SetClock("", &night, &frozen); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetScenario("fleet-p", "office-day"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, srv)
+	const pool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+	const rows = `[...document.querySelectorAll("#pool-table tbody tr")]`
+	err := chromedp.Do(ctx,
+		until(`document.querySelectorAll("#scenario option").length > 10`),
+		set("project", "fleet-p"),
+		until(`document.getElementById("clock-now").textContent.includes("03:30:00 (Asia/Shanghai)") && `+pool+` !== undefined`),
+		run(pool+`.click()`),
+		until(`document.getElementById("pool-range").textContent === "1–50 of 120" && !document.getElementById("pool-act-all").disabled`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](rows+`.filter((r) => r.dataset.status !== "ACTIVE").map((r) => r.dataset.id)`))
+	if err != nil || len(off) == 0 {
+		t.Fatalf("no desktop of finance-pool's first page is off at 03:30 (%v)", err)
+	}
+	err = chromedp.Do(ctx,
+		set("pool-op", "os-start"),
+		chromedp.Click(chromedp.ID("pool-act-all")),
+		until(`document.getElementById("message").textContent.includes("os-start SOFT on the whole pool of finance-pool (project fleet-p): job ")`),
+		until(`document.querySelector("#jobs-table tbody tr") !== null && document.querySelector("#jobs-table tbody tr").dataset.status === "RUNNING"`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := m.Actions("fleet-p").Projects["fleet-p"]
+	if len(acts) != 1 || acts[0].Operation != "ExecuteDesktopPoolAction" || acts[0].JobStatus != "RUNNING" || acts[0].Desktops < len(off) {
+		t.Fatalf("after the click, the project's actions: %+v", acts)
+	}
+	job := acts[0].JobID
+	err = chromedp.Do(ctx,
+		until(fmt.Sprintf(`document.querySelector("#jobs-table tbody tr").dataset.job === %q`, job)),
+		set("clock-by", "10m"),
+		chromedp.Click(chromedp.ID("advance-clock")),
+		until(fmt.Sprintf(`(() => { const j = document.querySelector("#jobs-table tbody tr");
+			return j.dataset.job === %q && j.dataset.status === "SUCCESS" && j.dataset.done === j.dataset.desktops })()`, job)),
+		until(fmt.Sprintf(`(() => { const off = new Set(%s); const r = %s.filter((r) => off.has(r.dataset.id));
+			return r.length === off.size && r.every((r) => r.dataset.status === "ACTIVE" && r.dataset.login === "REGISTERED") })()`, jsList(off), rows)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// two ticked desktops stopped: one more job, of two
+	err = chromedp.Do(ctx,
+		run(rows+`.slice(0, 2).forEach((r) => r.querySelector("input[type=checkbox]").click())`),
+		until(`document.getElementById("pool-act-about").textContent.startsWith("2 desktops ticked")`),
+		set("pool-op", "os-stop"),
+		chromedp.Click(chromedp.ID("pool-act-ticked")),
+		until(`(() => { const j = document.querySelector("#jobs-table tbody tr"); return j.dataset.job !== `+fmt.Sprintf("%q", job)+` && j.dataset.status === "RUNNING" && j.dataset.desktops === "2" })()`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acts := m.Actions("fleet-p").Projects["fleet-p"]; len(acts) != 2 || acts[1].Operation != "BatchRunDesktops" || acts[1].OpType != "os-stop" || acts[1].Desktops != 2 {
+		t.Fatalf("after stopping two ticked desktops: %+v", acts)
+	}
+}
+
+// jsList writes strings as a JavaScript array.
+func jsList(ss []string) string {
+	q := make([]string, len(ss))
+	for k, s := range ss {
+		q[k] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ",") + "]"
+}
