@@ -286,22 +286,32 @@ func TestControlPageAsksForTheToken(t *testing.T) {
 	}
 }
 
-// A newcomer drills into a pool of a fleet: its desktops, 50 at a time,
-// agree with the pool's counters in the current answer (the connected
-// desktops over every page are its in_use_num), and a connected desktop's
-// sessions of the day end with the one still open. The time reads in the
-// fleet's zone, to the second.
-func TestControlPageDrillsIntoAPool(t *testing.T) {
+// officeDay serves project fleet-p the office-day fleet, every clock frozen
+// at at, and opens the page.
+func officeDay(t *testing.T, at time.Time) (*handlers.Mock, context.Context) {
+	t.Helper()
 	m, srv := serve(t, handlers.Options{})
-	at, frozen := time.Date(2026, 11, 30, 10, 30, 0, 0, time.UTC).Add(-8*time.Hour), 0.0
+	frozen := 0.0
 	if err := m.SetClock("", &at, &frozen); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.SetScenario("fleet-p", "office-day"); err != nil {
 		t.Fatal(err)
 	}
-	ctx := browser(t, srv)
-	const pool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+	return m, browser(t, srv)
+}
+
+// financePool is the link to finance-pool's desktops in the current answer.
+const financePool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+
+// A newcomer drills into a pool of a fleet: its desktops, 50 at a time,
+// agree with the pool's counters in the current answer (the connected
+// desktops over every page are its in_use_num), and a connected desktop's
+// sessions of the day end with the one still open. The time reads in the
+// fleet's zone, to the second.
+func TestControlPageDrillsIntoAPool(t *testing.T) {
+	_, ctx := officeDay(t, time.Date(2026, 11, 30, 10, 30, 0, 0, time.UTC).Add(-8*time.Hour))
+	const pool = financePool
 	err := chromedp.Do(ctx,
 		until(`/^Simulated time \d{4}-\d\d-\d\d [A-Z][a-z]{2} \d\d:\d\d:\d\d \(UTC\)/.test(document.getElementById("clock-now").textContent)`),
 		set("project", "fleet-p"),
@@ -414,16 +424,8 @@ func TestControlPageShowsTheErrorTheAPIAnswers(t *testing.T) {
 // desktops it started running and registered in the drill-down. Then two
 // ticked desktops are stopped: a job of two.
 func TestControlPageStartsAPoolAndFollowsTheJob(t *testing.T) {
-	m, srv := serve(t, handlers.Options{})
-	night, frozen := time.Date(2026, 12, 1, 19, 30, 0, 0, time.UTC), 0.0 // 03:30 on a Wednesday in Shanghai
-	if err := m.SetClock("", &night, &frozen); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetScenario("fleet-p", "office-day"); err != nil {
-		t.Fatal(err)
-	}
-	ctx := browser(t, srv)
-	const pool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+	m, ctx := officeDay(t, time.Date(2026, 12, 1, 19, 30, 0, 0, time.UTC)) // 03:30 on a Wednesday in Shanghai
+	const pool = financePool
 	const rows = `[...document.querySelectorAll("#pool-table tbody tr")]`
 	err := chromedp.Do(ctx,
 		until(`document.querySelectorAll("#scenario option").length > 10`),
