@@ -457,6 +457,8 @@ func TestControlPageStartsAPoolAndFollowsTheJob(t *testing.T) {
 	job := acts[0].JobID
 	err = chromedp.Do(ctx,
 		until(fmt.Sprintf(`document.querySelector("#jobs-table tbody tr").dataset.job === %q`, job)),
+		until(fmt.Sprintf(`(() => { const off = new Set(%s); const r = %s.filter((r) => off.has(r.dataset.id));
+			return r.length === off.size && r.every((r) => r.cells[1].textContent.endsWith("(powering-on)")) })()`, jsList(off), rows)),
 		set("clock-by", "10m"),
 		chromedp.Click(chromedp.ID("advance-clock")),
 		until(fmt.Sprintf(`(() => { const j = document.querySelector("#jobs-table tbody tr");

@@ -58,6 +58,7 @@ type (
 		IP           string `json:"ip_address"`
 		LoginStatus  string `json:"login_status"`
 		Status       string `json:"status"`
+		TaskStatus   string `json:"task_status"`
 		UserName     string `json:"user_name"`
 	}
 	sessionRow struct {
@@ -81,7 +82,7 @@ func drillOf(d engine.Drill) drillAnswer {
 
 func rowOf(d desktops.Desktop) desktopRow {
 	return desktopRow{AttachState: d.AttachState, ComputerName: d.ComputerName, Created: d.Created, ID: d.ID,
-		IP: d.IP, LoginStatus: d.LoginStatus, Status: d.Status, UserName: d.UserName}
+		IP: d.IP, LoginStatus: d.LoginStatus, Status: d.Status, TaskStatus: d.TaskStatus, UserName: d.UserName}
 }
 
 // adminDesktops answers ?pool=NAME[&offset=&limit=]: that pool's desktops.
