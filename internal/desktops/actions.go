@@ -123,6 +123,14 @@ func (l *Log) Len() int {
 	return len(l.actions)
 }
 
+// Targets is how many desktops the log's actions name, counted once per
+// action.
+func (l *Log) Targets() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.targets
+}
+
 // Actions are the log's actions, oldest first (shared: do not modify).
 func (l *Log) Actions() []*Action {
 	l.mu.RLock()

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -149,5 +150,33 @@ func TestThePreviewOfCountersShowsAPoolAction(t *testing.T) {
 	over := previewOf(t, e, "p1", PreviewQuery{From: at.Add(-time.Minute), To: at.Add(5 * time.Minute), Step: 6 * time.Minute})
 	if len(over) != 2 || !reflect.DeepEqual(over[0].Statics[0], first) || !reflect.DeepEqual(over[1].Statics, now) {
 		t.Fatalf("the preview: %+v; before %+v, now %+v", over, first, now[0])
+	}
+}
+
+// Counted at each instant, a project's acted desktops count towards the
+// preview's bound of work, as a fleet's desktops do.
+func TestThePreviewBoundCountsTheDesktopsActedOn(t *testing.T) {
+	zero := 0.0
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	e := newEngine(t, Config{Scenario: "large", ClockStart: at, ClockSpeed: &zero, Seed: 7})
+	day := PreviewQuery{From: at, To: at.Add(MaxPreview*time.Minute - time.Minute), Step: time.Minute, Total: true}
+	if _, err := e.Preview("p1", day); err != nil {
+		t.Fatalf("%d instants of 1,000 pools without actions: %v", MaxPreview, err)
+	}
+	for _, g := range statusOf(t, e, "p1", nil) {
+		if e.actions.of("p1") != nil && e.actions.of("p1").Targets() > MaxPreviewWork/MaxPreview {
+			break
+		}
+		page, err := e.Desktops("p1", g.StaticName, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Decide(ExecuteDesktopPoolAction, "p1", Args{ID: page.PoolID, Body: []byte(`{"op_type":"os-stop"}`)}, &Switches{})
+	}
+	if _, err := e.Preview("p1", day); !errors.Is(err, ErrPreviewTooBig) {
+		t.Fatalf("%d instants of 1,000 pools and %d desktops acted on: %v", MaxPreview, e.actions.of("p1").Targets(), err)
+	}
+	if _, err := e.Preview("p2", day); err != nil {
+		t.Fatalf("another project's preview: %v", err)
 	}
 }

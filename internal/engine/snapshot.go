@@ -238,6 +238,11 @@ func (e *Engine) Preview(project string, q PreviewQuery) (*Preview, error) {
 		}
 	} else {
 		p.Pools = len(SnapshotAt(sc, e.seed, q.From).Statics)
+		if acts := p.acting.acts; acts != nil { // counted at each instant: each pool, then each desktop acted on
+			if work := n * uint64(p.Pools+acts.Targets()); work > MaxPreviewWork {
+				return nil, fmt.Errorf("%w: %d instants of %d pools and %d desktops acted on, more than %d to count: take a longer step", ErrPreviewTooBig, n, p.Pools, acts.Targets(), MaxPreviewWork)
+			}
+		}
 	}
 	written := uint64(p.Pools)
 	switch {
