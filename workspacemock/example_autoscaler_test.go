@@ -22,9 +22,16 @@ func Example_autoscaler() {
 		panic(err)
 	}
 	defer srv.Close()
-	cred := basic.NewCredentialsBuilder().WithAk("AK").WithSk("SK").WithProjectId("0bec5db98280d2d02fd6c00c2de791ce").Build()
-	c := workspace.NewWorkspaceClient(workspace.WorkspaceClientBuilder().WithEndpoints([]string{srv.URL()}).
-		WithCredential(cred).WithHttpConfig(config.DefaultHttpConfig()).Build())
+	cred, err := basic.NewCredentialsBuilder().WithAk("AK").WithSk("SK").WithProjectId("0bec5db98280d2d02fd6c00c2de791ce").SafeBuild()
+	if err != nil {
+		panic(err)
+	}
+	hc, err := workspace.WorkspaceClientBuilder().WithEndpoints([]string{srv.URL()}).
+		WithCredential(cred).WithHttpConfig(config.DefaultHttpConfig()).SafeBuild()
+	if err != nil {
+		panic(err)
+	}
+	c := workspace.NewWorkspaceClient(hc)
 
 	ready := func() (n int32) {
 		r, err := c.ListInstancesStatus(&model.ListInstancesStatusRequest{})

@@ -286,22 +286,32 @@ func TestControlPageAsksForTheToken(t *testing.T) {
 	}
 }
 
-// A newcomer drills into a pool of a fleet: its desktops, 50 at a time,
-// agree with the pool's counters in the current answer (the connected
-// desktops over every page are its in_use_num), and a connected desktop's
-// sessions of the day end with the one still open. The time reads in the
-// fleet's zone, to the second.
-func TestControlPageDrillsIntoAPool(t *testing.T) {
+// officeDay serves project fleet-p the office-day fleet, every clock frozen
+// at at, and opens the page.
+func officeDay(t *testing.T, at time.Time) (*handlers.Mock, context.Context) {
+	t.Helper()
 	m, srv := serve(t, handlers.Options{})
-	at, frozen := time.Date(2026, 11, 30, 10, 30, 0, 0, time.UTC).Add(-8*time.Hour), 0.0
+	frozen := 0.0
 	if err := m.SetClock("", &at, &frozen); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.SetScenario("fleet-p", "office-day"); err != nil {
 		t.Fatal(err)
 	}
-	ctx := browser(t, srv)
-	const pool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+	return m, browser(t, srv)
+}
+
+// financePool is the link to finance-pool's desktops in the current answer.
+const financePool = `[...document.querySelectorAll("#answer-table button")].find((b) => b.textContent === "finance-pool")`
+
+// A newcomer drills into a pool of a fleet: its desktops, 50 at a time,
+// agree with the pool's counters in the current answer (the connected
+// desktops over every page are its in_use_num), and a connected desktop's
+// sessions of the day end with the one still open. The time reads in the
+// fleet's zone, to the second.
+func TestControlPageDrillsIntoAPool(t *testing.T) {
+	_, ctx := officeDay(t, time.Date(2026, 11, 30, 10, 30, 0, 0, time.UTC).Add(-8*time.Hour))
+	const pool = financePool
 	err := chromedp.Do(ctx,
 		until(`/^Simulated time \d{4}-\d\d-\d\d [A-Z][a-z]{2} \d\d:\d\d:\d\d \(UTC\)/.test(document.getElementById("clock-now").textContent)`),
 		set("project", "fleet-p"),
@@ -406,4 +416,81 @@ func TestControlPageShowsTheErrorTheAPIAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A person starts the desktops of a pool from the page on a frozen night
+// clock: the page calls the emulated API as a script would, lists the job as
+// running, and once the clock is advanced shows the job done and the
+// desktops it started running and registered in the drill-down. Then two
+// ticked desktops are stopped: a job of two.
+func TestControlPageStartsAPoolAndFollowsTheJob(t *testing.T) {
+	m, ctx := officeDay(t, time.Date(2026, 12, 1, 19, 30, 0, 0, time.UTC)) // 03:30 on a Wednesday in Shanghai
+	const pool = financePool
+	const rows = `[...document.querySelectorAll("#pool-table tbody tr")]`
+	err := chromedp.Do(ctx,
+		until(`document.querySelectorAll("#scenario option").length > 10`),
+		set("project", "fleet-p"),
+		until(`document.getElementById("clock-now").textContent.includes("03:30:00 (Asia/Shanghai)") && `+pool+` !== undefined`),
+		run(pool+`.click()`),
+		until(`document.getElementById("pool-range").textContent === "1–50 of 120" && !document.getElementById("pool-act-all").disabled`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](rows+`.filter((r) => r.dataset.status !== "ACTIVE").map((r) => r.dataset.id)`))
+	if err != nil || len(off) == 0 {
+		t.Fatalf("no desktop of finance-pool's first page is off at 03:30 (%v)", err)
+	}
+	err = chromedp.Do(ctx,
+		set("pool-op", "os-start"),
+		chromedp.Click(chromedp.ID("pool-act-all")),
+		until(`document.getElementById("message").textContent.includes("os-start SOFT on the whole pool of finance-pool (project fleet-p): job ")`),
+		until(`document.querySelector("#jobs-table tbody tr") !== null && document.querySelector("#jobs-table tbody tr").dataset.status === "RUNNING"`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := m.Actions("fleet-p").Projects["fleet-p"]
+	if len(acts) != 1 || acts[0].Operation != "ExecuteDesktopPoolAction" || acts[0].JobStatus != "RUNNING" || acts[0].Desktops < len(off) {
+		t.Fatalf("after the click, the project's actions: %+v", acts)
+	}
+	job := acts[0].JobID
+	err = chromedp.Do(ctx,
+		until(fmt.Sprintf(`document.querySelector("#jobs-table tbody tr").dataset.job === %q`, job)),
+		until(fmt.Sprintf(`(() => { const off = new Set(%s); const r = %s.filter((r) => off.has(r.dataset.id));
+			return r.length === off.size && r.every((r) => r.cells[1].textContent.endsWith("(powering-on)")) })()`, jsList(off), rows)),
+		set("clock-by", "10m"),
+		chromedp.Click(chromedp.ID("advance-clock")),
+		until(fmt.Sprintf(`(() => { const j = document.querySelector("#jobs-table tbody tr");
+			return j.dataset.job === %q && j.dataset.status === "SUCCESS" && j.dataset.done === j.dataset.desktops })()`, job)),
+		until(fmt.Sprintf(`(() => { const off = new Set(%s); const r = %s.filter((r) => off.has(r.dataset.id));
+			return r.length === off.size && r.every((r) => r.dataset.status === "ACTIVE" && r.dataset.login === "REGISTERED") })()`, jsList(off), rows)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// two ticked desktops stopped: one more job, of two
+	err = chromedp.Do(ctx,
+		run(rows+`.slice(0, 2).forEach((r) => r.querySelector("input[type=checkbox]").click())`),
+		until(`document.getElementById("pool-act-about").textContent.startsWith("2 desktops ticked")`),
+		set("pool-op", "os-stop"),
+		chromedp.Click(chromedp.ID("pool-act-ticked")),
+		until(`(() => { const j = document.querySelector("#jobs-table tbody tr"); return j.dataset.job !== `+fmt.Sprintf("%q", job)+` && j.dataset.status === "RUNNING" && j.dataset.desktops === "2" })()`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acts := m.Actions("fleet-p").Projects["fleet-p"]; len(acts) != 2 || acts[1].Operation != "BatchRunDesktops" || acts[1].OpType != "os-stop" || acts[1].Desktops != 2 {
+		t.Fatalf("after stopping two ticked desktops: %+v", acts)
+	}
+}
+
+// jsList writes strings as a JavaScript array.
+func jsList(ss []string) string {
+	q := make([]string, len(ss))
+	for k, s := range ss {
+		q[k] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ",") + "]"
 }

@@ -123,6 +123,14 @@ func (l *Log) Len() int {
 	return len(l.actions)
 }
 
+// Targets is how many desktops the log's actions name, counted once per
+// action.
+func (l *Log) Targets() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.targets
+}
+
 // Actions are the log's actions, oldest first (shared: do not modify).
 func (l *Log) Actions() []*Action {
 	l.mu.RLock()
@@ -232,6 +240,18 @@ func (a *Action) Done() int64 {
 		end = max(end, a.At+transition)
 	}
 	return end
+}
+
+// DoneBy is how many of the action's desktops have ended their transition
+// at now (unix seconds): its sub-jobs that succeeded by then.
+func (a *Action) DoneBy(now int64) int {
+	n := 0
+	for _, tg := range a.Targets {
+		if transition, _ := a.timing(tg.Pool, tg.Index); a.At+transition <= now {
+			n++
+		}
+	}
+	return n
 }
 
 // lastAction is the action that holds desktop i of pool p at the view's

@@ -418,6 +418,7 @@ func (v *View) ListLoginState(url.Values) ([]byte, *wire.Error) {
 type Desktop struct {
 	ID, ComputerName, UserName, IP   string
 	Status, AttachState, LoginStatus string
+	TaskStatus                       string // the transition an action has under way, as ShowDesktopDetail's task_status; "" for none
 	Created                          string // as on the wire
 }
 
@@ -444,7 +445,7 @@ func (v *View) describe(p *pool, i int64) Desktop {
 	hi, lo := v.desktopID(p, i)
 	x := Desktop{ID: string(appendUUID(nil, hi, lo)), ComputerName: string(appendComputerName(nil, p, i)),
 		IP: string(appendIP(nil, p.first+i)), Status: d.status(), AttachState: d.attachState(), LoginStatus: d.loginStatus(),
-		Created: string(appendTime(nil, d.createdMs(), true))}
+		TaskStatus: d.task, Created: string(appendTime(nil, d.createdMs(), true))}
 	if d.hasUser() {
 		x.UserName = string(v.appendUserName(nil, p, i))
 	}

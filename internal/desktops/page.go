@@ -57,3 +57,14 @@ func (v *View) Counters(pool string) (g fixtures.Group, ok bool) {
 	}
 	return fixtures.Group{}, false
 }
+
+// PoolID is the id of the pool named pool, as ListDesktopPools and
+// ExecuteDesktopPoolAction name it; ok false for no such pool.
+func (v *View) PoolID(pool string) (id string, ok bool) {
+	for k := range v.pools {
+		if p := &v.pools[k]; p.name == pool {
+			return p.id, true
+		}
+	}
+	return "", false
+}

@@ -156,6 +156,8 @@ type ActionReport struct {
 	JobType    string             `json:"job_type"`
 	JobStatus  string             `json:"job_status"` // at the project's clock: RUNNING, then SUCCESS
 	JobEndTime *time.Time         `json:"job_end_time,omitempty"`
+	JobEndsAt  time.Time          `json:"job_ends_at"`   // when its last desktop ends its transition, known from the start
+	SubJobsOK  int                `json:"sub_jobs_done"` // of its desktops (one sub-job each), those whose transition ended at the project's clock
 	Scenario   string             `json:"scenario"`
 	Seed       int64              `json:"seed"`
 	Desktops   int                `json:"desktops"`
@@ -204,7 +206,8 @@ func (e *Engine) Actions(project string) ActionsReport {
 				t := time.Unix(done, 0).UTC()
 				status, end = "SUCCESS", &t
 			}
-			list = append(list, ActionReport{JobStatus: status, JobEndTime: end, Seq: a.Seq, AcceptedAt: time.Unix(a.At, 0).UTC(), Operation: op, Pool: a.Pool,
+			list = append(list, ActionReport{JobStatus: status, JobEndTime: end, JobEndsAt: time.Unix(done, 0).UTC(),
+				SubJobsOK: a.DoneBy(now), Seq: a.Seq, AcceptedAt: time.Unix(a.At, 0).UTC(), Operation: op, Pool: a.Pool,
 				OpType: name, Type: typ, JobID: a.JobID, JobType: a.JobType, Scenario: a.Scenario, Seed: a.Seed,
 				Desktops: len(a.Targets), Failed: failed})
 		}

@@ -11,8 +11,8 @@ import (
 
 // The control page's drill-down: a pool's desktops and a desktop's sessions
 // at the project's instant, from the scenario that answers the project (its
-// first step, like the preview). Nothing changes: no sequence moves, no
-// injected error is used up.
+// first step, like the preview) and the project's actions. Nothing changes:
+// no sequence moves, no injected error is used up.
 
 // Drill is what the desktops and the sessions of a project share: the
 // scenario and instant they are read at, the answer in the way (the
@@ -30,6 +30,7 @@ type Drill struct {
 type DesktopsPage struct {
 	Drill
 	Pool     string
+	PoolID   string         // the pool's id, as ExecuteDesktopPoolAction takes it
 	Counters fixtures.Group // the pool's counters at the instant: what connections/status answers for it
 	Total    int64          // the pool's desktops
 	Desktops []desktops.Desktop
@@ -63,7 +64,8 @@ func (e *Engine) drill(project string, op *Operation) (Drill, *desktops.View, er
 		d.Error, d.Fault = r.err, r.fault
 		return d, nil, nil
 	}
-	r.data.views = &e.views
+	x := e.actingOf(project)
+	r.data.views, r.data.acts = x.views, x.acts
 	return d, r.data.View(), nil
 }
 
@@ -79,6 +81,7 @@ func (e *Engine) Desktops(project, pool string, offset, limit int64) (DesktopsPa
 	if page.Counters, ok = v.Counters(pool); !ok {
 		return page, ErrNoSuchPool
 	}
+	page.PoolID, _ = v.PoolID(pool)
 	page.Desktops, page.Total = v.Desktops(pool, offset, limit)
 	return page, nil
 }

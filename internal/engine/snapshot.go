@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"time"
 
+	"github.com/workspace-mock/mockserver/internal/desktops"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
 )
@@ -22,13 +23,33 @@ type Snapshot struct {
 	Fault   fixtures.Fault   // a transport fault
 }
 
-// SnapshotAt is sc's answer at t for seed.
+// SnapshotAt is sc's answer at t for seed, as if no project had acted on it.
 func SnapshotAt(sc *fixtures.Scenario, seed int64, t time.Time) Snapshot {
+	return acting{}.snapshotAt(sc, seed, t)
+}
+
+// acting is what a project's answers read besides its scenario: its
+// actions (nil: none, as for the timeline) and where views made from
+// counters are kept.
+type acting struct {
+	acts  *desktops.Log
+	views *viewCache
+}
+
+// actingOf is the project's actions, for a snapshot or a drill-down.
+func (e *Engine) actingOf(project string) acting {
+	return acting{acts: e.actions.of(project), views: &e.views}
+}
+
+// snapshotAt is sc's answer at t with the actions: the counters
+// ListInstancesStatus answers at that instant.
+func (x acting) snapshotAt(sc *fixtures.Scenario, seed int64, t time.Time) Snapshot {
 	t = t.Truncate(time.Second)
 	r := resolve(ListInstancesStatus.Name, sc, &sc.Steps[0], 0, seed, 0, t)
 	s := Snapshot{Time: t, Error: r.err, Fault: r.fault}
 	if r.ok {
-		s.Statics = r.data.Groups()
+		r.data.views, r.data.acts = x.views, x.acts
+		s.Statics = r.data.Statics()
 	}
 	return s
 }
@@ -107,7 +128,9 @@ func EachInstant(from, to time.Time, step time.Duration, max int, fn func(time.T
 
 // Snapshots calls fn with the answer of the project's scenario (request
 // switches aside) at each instant from..to by step, at most max of them, as
-// they are computed: for the timeline. It changes nothing: no sequence
+// they are computed: for the timeline. The project's actions count as
+// connections/status counts them (the timeline's project "" has none).
+// It changes nothing: no sequence
 // moves, no injected error is used up. When the upstream answers, not a
 // scenario: ErrUpstream.
 func (e *Engine) Snapshots(ctx context.Context, project string, from, to time.Time, step time.Duration, max int, fn func(Snapshot) error) error {
@@ -115,15 +138,16 @@ func (e *Engine) Snapshots(ctx context.Context, project string, from, to time.Ti
 	if sc == nil {
 		return ErrUpstream
 	}
-	return eachSnapshot(ctx, sc, e.seed, from, to, step, max, fn)
+	return e.actingOf(project).eachSnapshot(ctx, sc, e.seed, from, to, step, max, fn)
 }
 
 // eachSnapshot is the one loop over instants. A scenario that is not a fleet
-// answers the same at every instant: computed once.
-func eachSnapshot(ctx context.Context, sc *fixtures.Scenario, seed int64, from, to time.Time, step time.Duration, max int, fn func(Snapshot) error) error {
+// answers the same at every instant, unless the project acted on it:
+// computed once.
+func (x acting) eachSnapshot(ctx context.Context, sc *fixtures.Scenario, seed int64, from, to time.Time, step time.Duration, max int, fn func(Snapshot) error) error {
 	var still *Snapshot
-	if sc.Steps[0].Fleet == nil {
-		s := SnapshotAt(sc, seed, from)
+	if sc.Steps[0].Fleet == nil && x.acts == nil {
+		s := x.snapshotAt(sc, seed, from)
 		still = &s
 	}
 	return EachInstant(from, to, step, max, func(t time.Time) error {
@@ -135,7 +159,7 @@ func eachSnapshot(ctx context.Context, sc *fixtures.Scenario, seed int64, from, 
 			s.Time = t.Truncate(time.Second)
 			return fn(s)
 		}
-		return fn(SnapshotAt(sc, seed, t))
+		return fn(x.snapshotAt(sc, seed, t))
 	})
 }
 
@@ -169,7 +193,8 @@ type PreviewQuery struct {
 
 // Preview is what a project's scenario answers (request switches aside),
 // checked against the bounds before any work: the control page's table and
-// charts. Each computes it instant by instant.
+// charts. Each computes it instant by instant, the project's actions
+// included: at each instant, what connections/status answers.
 type Preview struct {
 	Scenario string
 	Fleet    bool
@@ -180,9 +205,10 @@ type Preview struct {
 	// the API answers.
 	Injected *InjectedError
 
-	sc   *fixtures.Scenario
-	seed int64
-	q    PreviewQuery
+	sc     *fixtures.Scenario
+	seed   int64
+	q      PreviewQuery
+	acting acting // the project's actions, counted as connections/status counts them
 }
 
 // ErrPreviewTooBig is a preview past one of its bounds.
@@ -200,7 +226,7 @@ func (e *Engine) Preview(project string, q PreviewQuery) (*Preview, error) {
 		q.From = e.Now(project)
 		q.To, q.Step = q.From, time.Hour
 	}
-	p := &Preview{Scenario: sc.Name, Fleet: sc.Steps[0].Fleet != nil, Injected: injected, sc: sc, seed: e.seed, q: q}
+	p := &Preview{Scenario: sc.Name, Fleet: sc.Steps[0].Fleet != nil, Injected: injected, sc: sc, seed: e.seed, q: q, acting: e.actingOf(project)}
 	n := CountInstants(q.From, q.To, q.Step)
 	if n > MaxPreview {
 		return nil, fmt.Errorf("%w: %d instants, the limit is %d: take a longer step", ErrTooManyInstants, n, MaxPreview)
@@ -212,6 +238,11 @@ func (e *Engine) Preview(project string, q PreviewQuery) (*Preview, error) {
 		}
 	} else {
 		p.Pools = len(SnapshotAt(sc, e.seed, q.From).Statics)
+		if acts := p.acting.acts; acts != nil { // counted at each instant: each pool, then each desktop acted on
+			if work := n * uint64(p.Pools+acts.Targets()); work > MaxPreviewWork {
+				return nil, fmt.Errorf("%w: %d instants of %d pools and %d desktops acted on, more than %d to count: take a longer step", ErrPreviewTooBig, n, p.Pools, acts.Targets(), MaxPreviewWork)
+			}
+		}
 	}
 	written := uint64(p.Pools)
 	switch {
@@ -232,7 +263,7 @@ func (p *Preview) Each(ctx context.Context, fn func(SnapshotJSON) error) error {
 	if p.sc == nil {
 		return nil
 	}
-	return eachSnapshot(ctx, p.sc, p.seed, p.q.From, p.q.To, p.q.Step, MaxPreview, func(s Snapshot) error {
+	return p.acting.eachSnapshot(ctx, p.sc, p.seed, p.q.From, p.q.To, p.q.Step, MaxPreview, func(s Snapshot) error {
 		switch {
 		case p.q.Total && s.Statics != nil:
 			s.Statics = []fixtures.Group{fixtures.Total("(all pools)", s.Statics)}

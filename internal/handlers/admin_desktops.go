@@ -33,6 +33,7 @@ type (
 		Limit    int64        `json:"limit"`
 		Offset   int64        `json:"offset"`
 		Pool     string       `json:"pool"`
+		PoolID   string       `json:"pool_id"`
 		Total    int64        `json:"total"`
 	}
 	sessionsAnswer struct {
@@ -57,6 +58,7 @@ type (
 		IP           string `json:"ip_address"`
 		LoginStatus  string `json:"login_status"`
 		Status       string `json:"status"`
+		TaskStatus   string `json:"task_status"`
 		UserName     string `json:"user_name"`
 	}
 	sessionRow struct {
@@ -80,7 +82,7 @@ func drillOf(d engine.Drill) drillAnswer {
 
 func rowOf(d desktops.Desktop) desktopRow {
 	return desktopRow{AttachState: d.AttachState, ComputerName: d.ComputerName, Created: d.Created, ID: d.ID,
-		IP: d.IP, LoginStatus: d.LoginStatus, Status: d.Status, UserName: d.UserName}
+		IP: d.IP, LoginStatus: d.LoginStatus, Status: d.Status, TaskStatus: d.TaskStatus, UserName: d.UserName}
 }
 
 // adminDesktops answers ?pool=NAME[&offset=&limit=]: that pool's desktops.
@@ -113,7 +115,7 @@ func (m *Mock) adminDesktops(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, rowOf(d))
 	}
 	writeAdmin(w, desktopsAnswer{Counters: page.Counters, drillAnswer: drillOf(page.Drill), Desktops: rows,
-		Limit: limit, Offset: offset, Pool: pool, Total: page.Total})
+		Limit: limit, Offset: offset, Pool: pool, PoolID: page.PoolID, Total: page.Total})
 }
 
 // adminSessions answers ?desktop_id=ID (or a computer name): its sessions

@@ -132,3 +132,35 @@ func TestTheClockReadsInTheFleetsZone(t *testing.T) {
 		}
 	}
 }
+
+// The drill-down names the pool by the id ListDesktopPools lists for it,
+// which is what ExecuteDesktopPoolAction takes; once the pool is started,
+// its desktops show the transition under way.
+func TestTheDrillDownGivesThePoolsIDAndTheTransition(t *testing.T) {
+	m := frozenMock(t, "office-day", nightShanghai)
+	var pools struct {
+		Pools []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"desktop_pools"`
+	}
+	getJSON(t, m, "/v2/p1/desktop-pools?name=finance-pool", &pools)
+	var page struct {
+		PoolID   string `json:"pool_id"`
+		Desktops []struct {
+			Status     string `json:"status"`
+			TaskStatus string `json:"task_status"`
+		} `json:"desktops"`
+	}
+	getJSON(t, m, "/_mock/desktops?project_id=p1&pool=finance-pool", &page)
+	if len(pools.Pools) != 1 || pools.Pools[0].Name != "finance-pool" || page.PoolID != pools.Pools[0].ID {
+		t.Fatalf("ListDesktopPools: %+v; the drill-down's pool_id %q", pools.Pools, page.PoolID)
+	}
+	if rec := doBody(m, "POST", "/v2/p1/desktop-pools/"+page.PoolID+"/action", `{"op_type":"os-start"}`, nil); rec.Code != 200 {
+		t.Fatalf("starting the pool by that id: %d %s", rec.Code, rec.Body)
+	}
+	getJSON(t, m, "/_mock/desktops?project_id=p1&pool=finance-pool", &page)
+	if d := page.Desktops[0]; d.Status == "ACTIVE" || d.TaskStatus != "powering-on" {
+		t.Fatalf("a desktop of the pool just started, in the drill-down: %+v", d)
+	}
+}

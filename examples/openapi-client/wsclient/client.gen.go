@@ -4,6 +4,7 @@
 package wsclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,90 @@ import (
 
 	"github.com/oapi-codegen/runtime"
 )
+
+// Defines values for ActionBatchRequestOpType.
+const (
+	ActionBatchRequestOpTypeOsHibernate ActionBatchRequestOpType = "os-hibernate"
+	ActionBatchRequestOpTypeOsStart     ActionBatchRequestOpType = "os-start"
+	ActionBatchRequestOpTypeOsStop      ActionBatchRequestOpType = "os-stop"
+	ActionBatchRequestOpTypeReboot      ActionBatchRequestOpType = "reboot"
+)
+
+// Valid indicates whether the value is a known member of the ActionBatchRequestOpType enum.
+func (e ActionBatchRequestOpType) Valid() bool {
+	switch e {
+	case ActionBatchRequestOpTypeOsHibernate:
+		return true
+	case ActionBatchRequestOpTypeOsStart:
+		return true
+	case ActionBatchRequestOpTypeOsStop:
+		return true
+	case ActionBatchRequestOpTypeReboot:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActionBatchRequestType.
+const (
+	ActionBatchRequestTypeHARD ActionBatchRequestType = "HARD"
+	ActionBatchRequestTypeSOFT ActionBatchRequestType = "SOFT"
+)
+
+// Valid indicates whether the value is a known member of the ActionBatchRequestType enum.
+func (e ActionBatchRequestType) Valid() bool {
+	switch e {
+	case ActionBatchRequestTypeHARD:
+		return true
+	case ActionBatchRequestTypeSOFT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActionPoolRequestOpType.
+const (
+	ActionPoolRequestOpTypeHibernate ActionPoolRequestOpType = "hibernate"
+	ActionPoolRequestOpTypeOsStart   ActionPoolRequestOpType = "os-start"
+	ActionPoolRequestOpTypeOsStop    ActionPoolRequestOpType = "os-stop"
+	ActionPoolRequestOpTypeReboot    ActionPoolRequestOpType = "reboot"
+)
+
+// Valid indicates whether the value is a known member of the ActionPoolRequestOpType enum.
+func (e ActionPoolRequestOpType) Valid() bool {
+	switch e {
+	case ActionPoolRequestOpTypeHibernate:
+		return true
+	case ActionPoolRequestOpTypeOsStart:
+		return true
+	case ActionPoolRequestOpTypeOsStop:
+		return true
+	case ActionPoolRequestOpTypeReboot:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActionPoolRequestType.
+const (
+	ActionPoolRequestTypeHARD ActionPoolRequestType = "HARD"
+	ActionPoolRequestTypeSOFT ActionPoolRequestType = "SOFT"
+)
+
+// Valid indicates whether the value is a known member of the ActionPoolRequestType enum.
+func (e ActionPoolRequestType) Valid() bool {
+	switch e {
+	case ActionPoolRequestTypeHARD:
+		return true
+	case ActionPoolRequestTypeSOFT:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AddressInfoOSEXTIPSType.
 const (
@@ -96,40 +181,40 @@ func (e AttachInstancesUserInfoUserGroup) Valid() bool {
 
 // Defines values for DesktopDetailInfoAttachState.
 const (
-	ATTACHED                     DesktopDetailInfoAttachState = "ATTACHED"
-	ATTACHFAIL                   DesktopDetailInfoAttachState = "ATTACHFAIL"
-	ATTACHFAILCANATTACHAGAIN     DesktopDetailInfoAttachState = "ATTACH_FAIL_CAN_ATTACH_AGAIN"
-	ATTACHING                    DesktopDetailInfoAttachState = "ATTACHING"
-	DEATTACHED                   DesktopDetailInfoAttachState = "DEATTACHED"
-	DEATTACHFAIL                 DesktopDetailInfoAttachState = "DEATTACHFAIL"
-	DEATTACHFAILCANDEATTACHAGAIN DesktopDetailInfoAttachState = "DEATTACH_FAIL_CAN_DEATTACH_AGAIN"
-	DEATTACHING                  DesktopDetailInfoAttachState = "DEATTACHING"
-	UNATTACH                     DesktopDetailInfoAttachState = "UNATTACH"
-	WAITING                      DesktopDetailInfoAttachState = "WAITING"
+	DesktopDetailInfoAttachStateATTACHED                     DesktopDetailInfoAttachState = "ATTACHED"
+	DesktopDetailInfoAttachStateATTACHFAIL                   DesktopDetailInfoAttachState = "ATTACHFAIL"
+	DesktopDetailInfoAttachStateATTACHFAILCANATTACHAGAIN     DesktopDetailInfoAttachState = "ATTACH_FAIL_CAN_ATTACH_AGAIN"
+	DesktopDetailInfoAttachStateATTACHING                    DesktopDetailInfoAttachState = "ATTACHING"
+	DesktopDetailInfoAttachStateDEATTACHED                   DesktopDetailInfoAttachState = "DEATTACHED"
+	DesktopDetailInfoAttachStateDEATTACHFAIL                 DesktopDetailInfoAttachState = "DEATTACHFAIL"
+	DesktopDetailInfoAttachStateDEATTACHFAILCANDEATTACHAGAIN DesktopDetailInfoAttachState = "DEATTACH_FAIL_CAN_DEATTACH_AGAIN"
+	DesktopDetailInfoAttachStateDEATTACHING                  DesktopDetailInfoAttachState = "DEATTACHING"
+	DesktopDetailInfoAttachStateUNATTACH                     DesktopDetailInfoAttachState = "UNATTACH"
+	DesktopDetailInfoAttachStateWAITING                      DesktopDetailInfoAttachState = "WAITING"
 )
 
 // Valid indicates whether the value is a known member of the DesktopDetailInfoAttachState enum.
 func (e DesktopDetailInfoAttachState) Valid() bool {
 	switch e {
-	case ATTACHED:
+	case DesktopDetailInfoAttachStateATTACHED:
 		return true
-	case ATTACHFAIL:
+	case DesktopDetailInfoAttachStateATTACHFAIL:
 		return true
-	case ATTACHFAILCANATTACHAGAIN:
+	case DesktopDetailInfoAttachStateATTACHFAILCANATTACHAGAIN:
 		return true
-	case ATTACHING:
+	case DesktopDetailInfoAttachStateATTACHING:
 		return true
-	case DEATTACHED:
+	case DesktopDetailInfoAttachStateDEATTACHED:
 		return true
-	case DEATTACHFAIL:
+	case DesktopDetailInfoAttachStateDEATTACHFAIL:
 		return true
-	case DEATTACHFAILCANDEATTACHAGAIN:
+	case DesktopDetailInfoAttachStateDEATTACHFAILCANDEATTACHAGAIN:
 		return true
-	case DEATTACHING:
+	case DesktopDetailInfoAttachStateDEATTACHING:
 		return true
-	case UNATTACH:
+	case DesktopDetailInfoAttachStateUNATTACH:
 		return true
-	case WAITING:
+	case DesktopDetailInfoAttachStateWAITING:
 		return true
 	default:
 		return false
@@ -262,6 +347,69 @@ func (e HourPackageInfoUseUpPolicy) Valid() bool {
 	case PAYPERUSE:
 		return true
 	case SHUTDOWNORHIBERNATE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobShowResponseJobType.
+const (
+	ExecuteDesktopsAction JobShowResponseJobType = "executeDesktopsAction"
+	OperateDesktops       JobShowResponseJobType = "operateDesktops"
+)
+
+// Valid indicates whether the value is a known member of the JobShowResponseJobType enum.
+func (e JobShowResponseJobType) Valid() bool {
+	switch e {
+	case ExecuteDesktopsAction:
+		return true
+	case OperateDesktops:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobShowResponseStatus.
+const (
+	JobShowResponseStatusFAIL    JobShowResponseStatus = "FAIL"
+	JobShowResponseStatusRUNNING JobShowResponseStatus = "RUNNING"
+	JobShowResponseStatusSUCCESS JobShowResponseStatus = "SUCCESS"
+)
+
+// Valid indicates whether the value is a known member of the JobShowResponseStatus enum.
+func (e JobShowResponseStatus) Valid() bool {
+	switch e {
+	case JobShowResponseStatusFAIL:
+		return true
+	case JobShowResponseStatusRUNNING:
+		return true
+	case JobShowResponseStatusSUCCESS:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobSubJobStatus.
+const (
+	JobSubJobStatusFAILED  JobSubJobStatus = "FAILED"
+	JobSubJobStatusRUNNING JobSubJobStatus = "RUNNING"
+	JobSubJobStatusSUCCESS JobSubJobStatus = "SUCCESS"
+	JobSubJobStatusWAITING JobSubJobStatus = "WAITING"
+)
+
+// Valid indicates whether the value is a known member of the JobSubJobStatus enum.
+func (e JobSubJobStatus) Valid() bool {
+	switch e {
+	case JobSubJobStatusFAILED:
+		return true
+	case JobSubJobStatusRUNNING:
+		return true
+	case JobSubJobStatusSUCCESS:
+		return true
+	case JobSubJobStatusWAITING:
 		return true
 	default:
 		return false
@@ -781,6 +929,45 @@ func (e ShowDesktopDetailParamsXMockError) Valid() bool {
 	}
 }
 
+// ActionBatchRequest BatchActionDesktopsReq.
+type ActionBatchRequest struct {
+	DesktopIds []string                 `json:"desktop_ids"`
+	OpType     ActionBatchRequestOpType `json:"op_type"`
+	Type       *ActionBatchRequestType  `json:"type,omitempty"`
+}
+
+// ActionBatchRequestOpType defines model for ActionBatchRequest.OpType.
+type ActionBatchRequestOpType string
+
+// ActionBatchRequestType defines model for ActionBatchRequest.Type.
+type ActionBatchRequestType string
+
+// ActionBatchResponse BatchActionDesktopsOldRsp.
+type ActionBatchResponse struct {
+	FailedOperationList []ActionFailure `json:"failed_operation_list"`
+	JobId               string          `json:"job_id"`
+}
+
+// ActionFailure VmOperateResult, a desktop the action was refused for.
+type ActionFailure struct {
+	DesktopId   string `json:"desktop_id"`
+	DesktopName string `json:"desktop_name"`
+	ErrorCode   string `json:"error_code"`
+	ErrorMsg    string `json:"error_msg"`
+}
+
+// ActionPoolRequest DesktopPoolActionReq.
+type ActionPoolRequest struct {
+	OpType ActionPoolRequestOpType `json:"op_type"`
+	Type   *ActionPoolRequestType  `json:"type,omitempty"`
+}
+
+// ActionPoolRequestOpType defines model for ActionPoolRequest.OpType.
+type ActionPoolRequestOpType string
+
+// ActionPoolRequestType defines model for ActionPoolRequest.Type.
+type ActionPoolRequestType string
+
 // AddressInfo defines model for AddressInfo.
 type AddressInfo struct {
 	OSEXTIPSMACMacAddr *string                  `json:"OS-EXT-IPS-MAC:mac_addr,omitempty"`
@@ -1013,6 +1200,56 @@ type InstancesStatusList struct {
 // Int32 defines model for Int32.
 type Int32 = int32
 
+// JobEntities defines model for JobEntities.
+type JobEntities struct {
+	DesktopId   *string `json:"desktop_id,omitempty"`
+	DesktopName *string `json:"desktop_name,omitempty"`
+	IpAddress   *string `json:"ip_address,omitempty"`
+	ProductId   *string `json:"product_id,omitempty"`
+	UserName    *string `json:"user_name,omitempty"`
+}
+
+// JobShowResponse ShowJobRsp.
+type JobShowResponse struct {
+	BeginTime    time.Time              `json:"begin_time"`
+	EndTime      *time.Time             `json:"end_time,omitempty"`
+	FailReason   *string                `json:"fail_reason,omitempty"`
+	Id           string                 `json:"id"`
+	JobErrorCode *string                `json:"job_error_code,omitempty"`
+	JobType      JobShowResponseJobType `json:"job_type"`
+	Status       JobShowResponseStatus  `json:"status"`
+	SubJobs      []JobSubJob            `json:"sub_jobs"`
+	SubJobsTotal int32                  `json:"sub_jobs_total"`
+}
+
+// JobShowResponseJobType defines model for JobShowResponse.JobType.
+type JobShowResponseJobType string
+
+// JobShowResponseStatus defines model for JobShowResponse.Status.
+type JobShowResponseStatus string
+
+// JobSubJob JobDetailInfo, one per desktop.
+type JobSubJob struct {
+	AttachUser *string         `json:"attach_user,omitempty"`
+	BeginTime  time.Time       `json:"begin_time"`
+	EndTime    *time.Time      `json:"end_time,omitempty"`
+	Entities   JobEntities     `json:"entities"`
+	Entity     *string         `json:"entity,omitempty"`
+	ErrorCode  *string         `json:"error_code,omitempty"`
+	FailReason *string         `json:"fail_reason,omitempty"`
+	Host       *string         `json:"host,omitempty"`
+	Id         string          `json:"id"`
+	IpAddress  *string         `json:"ip_address,omitempty"`
+	JobId      string          `json:"job_id"`
+	JobType    string          `json:"job_type"`
+	Process    int32           `json:"process"`
+	ProjectId  *string         `json:"project_id,omitempty"`
+	Status     JobSubJobStatus `json:"status"`
+}
+
+// JobSubJobStatus defines model for JobSubJob.Status.
+type JobSubJobStatus string
+
 // LoginRecord One connection to a desktop (the SDK's Record).
 type LoginRecord struct {
 	AgentVersion  *string `json:"agent_version,omitempty"`
@@ -1231,6 +1468,9 @@ type VolumeInfo struct {
 	Type       string `json:"type"`
 }
 
+// ActionProjectID defines model for ActionProjectID.
+type ActionProjectID = string
+
 // EndTime defines model for EndTime.
 type EndTime = string
 
@@ -1263,6 +1503,12 @@ type XProjectId = string
 
 // XSdkDate defines model for XSdkDate.
 type XSdkDate = string
+
+// ActionConflict The documented error body; gateway errors (APIGW.*) add request_id.
+type ActionConflict = Error
+
+// ActionNotFound The documented error body; gateway errors (APIGW.*) add request_id.
+type ActionNotFound = Error
 
 // BadParameter The documented error body; gateway errors (APIGW.*) add request_id.
 type BadParameter = Error
@@ -1471,6 +1717,18 @@ type ListDesktopPoolsParamsType string
 // ListDesktopPoolsParamsXMockError defines parameters for ListDesktopPools.
 type ListDesktopPoolsParamsXMockError int
 
+// ExecuteDesktopPoolActionParams defines parameters for ExecuteDesktopPoolAction.
+type ExecuteDesktopPoolActionParams struct {
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+}
+
+// BatchRunDesktopsParams defines parameters for BatchRunDesktops.
+type BatchRunDesktopsParams struct {
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+}
+
 // ListDesktopsDetailParams defines parameters for ListDesktopsDetail.
 type ListDesktopsDetailParams struct {
 	// Status Run state; empty filters nothing, like every empty filter.
@@ -1633,6 +1891,18 @@ type ShowDesktopDetailParams struct {
 // ShowDesktopDetailParamsXMockError defines parameters for ShowDesktopDetail.
 type ShowDesktopDetailParamsXMockError int
 
+// ShowJobParams defines parameters for ShowJob.
+type ShowJobParams struct {
+	// XSdkDate The signing time, UTC, YYYYMMDDTHHMMSSZ.
+	XSdkDate *XSdkDate `json:"X-Sdk-Date,omitempty"`
+}
+
+// ExecuteDesktopPoolActionJSONRequestBody defines body for ExecuteDesktopPoolAction for application/json ContentType.
+type ExecuteDesktopPoolActionJSONRequestBody = ActionPoolRequest
+
+// BatchRunDesktopsJSONRequestBody defines body for BatchRunDesktops for application/json ContentType.
+type BatchRunDesktopsJSONRequestBody = ActionBatchRequest
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1739,6 +2009,54 @@ type ClientInterface interface {
 	// Corresponds with GET /v2/{project_id}/desktop-pools (the `ListDesktopPools` operationId).
 	ListDesktopPools(ctx context.Context, projectId ProjectId, params *ListDesktopPoolsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExecuteDesktopPoolActionWithBody Start, stop, reboot or hibernate the desktops of a pool
+	//
+	// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+	// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+	ExecuteDesktopPoolActionWithBody(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteDesktopPoolAction Start, stop, reboot or hibernate the desktops of a pool
+	//
+	// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+	// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+	ExecuteDesktopPoolAction(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, body ExecuteDesktopPoolActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BatchRunDesktopsWithBody Start, stop, reboot or hibernate desktops
+	//
+	// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+	// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+	// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+	// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+	// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+	// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+	BatchRunDesktopsWithBody(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BatchRunDesktops Start, stop, reboot or hibernate desktops
+	//
+	// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+	// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+	// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+	// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+	// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+	// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+	BatchRunDesktops(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, body BatchRunDesktopsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDesktopsDetail Query desktop details
 	//
 	// The desktops that pass every filter given, with their details: by pool, then by index, or by
@@ -1761,6 +2079,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
 	ShowDesktopDetail(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowJob Query a job
+	//
+	// The job of an action, as of the request's instant: one sub-job per desktop, RUNNING until the
+	// desktop's transition ends and SUCCESS from then; the job SUCCESS once every sub-job is. A job asked
+	// as of an instant before its action (X-Mock-Time) does not exist yet: 404.
+	//
+	// Corresponds with GET /v2/{project_id}/workspace-jobs/{job_id} (the `ShowJob` operationId).
+	ShowJob(ctx context.Context, projectId ActionProjectID, jobId string, params *ShowJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListLoginRecordsNew Query login records
@@ -1835,6 +2162,94 @@ func (c *Client) ListDesktopPools(ctx context.Context, projectId ProjectId, para
 	return c.Client.Do(req)
 }
 
+// ExecuteDesktopPoolActionWithBody Start, stop, reboot or hibernate the desktops of a pool
+//
+// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+func (c *Client) ExecuteDesktopPoolActionWithBody(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteDesktopPoolActionRequestWithBody(c.Server, projectId, poolId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteDesktopPoolAction Start, stop, reboot or hibernate the desktops of a pool
+//
+// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+func (c *Client) ExecuteDesktopPoolAction(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, body ExecuteDesktopPoolActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteDesktopPoolActionRequest(c.Server, projectId, poolId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BatchRunDesktopsWithBody Start, stop, reboot or hibernate desktops
+//
+// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+func (c *Client) BatchRunDesktopsWithBody(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBatchRunDesktopsRequestWithBody(c.Server, projectId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BatchRunDesktops Start, stop, reboot or hibernate desktops
+//
+// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+func (c *Client) BatchRunDesktops(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, body BatchRunDesktopsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBatchRunDesktopsRequest(c.Server, projectId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDesktopsDetail Query desktop details
 //
 // The desktops that pass every filter given, with their details: by pool, then by index, or by
@@ -1878,6 +2293,25 @@ func (c *Client) ListLoginState(ctx context.Context, projectId ProjectId, params
 // Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
 func (c *Client) ShowDesktopDetail(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowDesktopDetailRequest(c.Server, projectId, desktopId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowJob Query a job
+//
+// The job of an action, as of the request's instant: one sub-job per desktop, RUNNING until the
+// desktop's transition ends and SUCCESS from then; the job SUCCESS once every sub-job is. A job asked
+// as of an instant before its action (X-Mock-Time) does not exist yet: 404.
+//
+// Corresponds with GET /v2/{project_id}/workspace-jobs/{job_id} (the `ShowJob` operationId).
+func (c *Client) ShowJob(ctx context.Context, projectId ActionProjectID, jobId string, params *ShowJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowJobRequest(c.Server, projectId, jobId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2677,6 +3111,137 @@ func NewListDesktopPoolsRequest(server string, projectId ProjectId, params *List
 	return req, nil
 }
 
+// NewExecuteDesktopPoolActionRequest calls the generic ExecuteDesktopPoolAction builder with application/json body
+func NewExecuteDesktopPoolActionRequest(server string, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, body ExecuteDesktopPoolActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteDesktopPoolActionRequestWithBody(server, projectId, poolId, params, "application/json", bodyReader)
+}
+
+// NewExecuteDesktopPoolActionRequestWithBody constructs an http.Request for the ExecuteDesktopPoolAction method, with any body, and a specified content type
+func NewExecuteDesktopPoolActionRequestWithBody(server string, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "pool_id", poolId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/desktop-pools/%s/action", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XSdkDate != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewBatchRunDesktopsRequest calls the generic BatchRunDesktops builder with application/json body
+func NewBatchRunDesktopsRequest(server string, projectId ActionProjectID, params *BatchRunDesktopsParams, body BatchRunDesktopsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBatchRunDesktopsRequestWithBody(server, projectId, params, "application/json", bodyReader)
+}
+
+// NewBatchRunDesktopsRequestWithBody constructs an http.Request for the BatchRunDesktops method, with any body, and a specified content type
+func NewBatchRunDesktopsRequestWithBody(server string, projectId ActionProjectID, params *BatchRunDesktopsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/desktops/action", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XSdkDate != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListDesktopsDetailRequest constructs an http.Request for the ListDesktopsDetail method
 func NewListDesktopsDetailRequest(server string, projectId ProjectId, params *ListDesktopsDetailParams) (*http.Request, error) {
 	var err error
@@ -3353,6 +3918,62 @@ func NewShowDesktopDetailRequest(server string, projectId ProjectId, desktopId s
 	return req, nil
 }
 
+// NewShowJobRequest constructs an http.Request for the ShowJob method
+func NewShowJobRequest(server string, projectId ActionProjectID, jobId string, params *ShowJobParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "job_id", jobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/%s/workspace-jobs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XSdkDate != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Sdk-Date", *params.XSdkDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Sdk-Date", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3437,6 +4058,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v2/{project_id}/desktop-pools (the `ListDesktopPools` operationId).
 	ListDesktopPoolsWithResponse(ctx context.Context, projectId ProjectId, params *ListDesktopPoolsParams, reqEditors ...RequestEditorFn) (*ListDesktopPoolsResponse, error)
 
+	// ExecuteDesktopPoolActionWithBodyWithResponse Start, stop, reboot or hibernate the desktops of a pool
+	//
+	// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+	// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+	ExecuteDesktopPoolActionWithBodyWithResponse(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteDesktopPoolActionResponse, error)
+
+	// ExecuteDesktopPoolActionWithResponse Start, stop, reboot or hibernate the desktops of a pool
+	//
+	// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+	// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+	ExecuteDesktopPoolActionWithResponse(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, body ExecuteDesktopPoolActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteDesktopPoolActionResponse, error)
+
+	// BatchRunDesktopsWithBodyWithResponse Start, stop, reboot or hibernate desktops
+	//
+	// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+	// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+	// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+	// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+	// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+	// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+	BatchRunDesktopsWithBodyWithResponse(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchRunDesktopsResponse, error)
+
+	// BatchRunDesktopsWithResponse Start, stop, reboot or hibernate desktops
+	//
+	// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+	// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+	// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+	// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+	// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+	// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+	BatchRunDesktopsWithResponse(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, body BatchRunDesktopsJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchRunDesktopsResponse, error)
+
 	// ListDesktopsDetailWithResponse Query desktop details
 	//
 	// The desktops that pass every filter given, with their details: by pool, then by index, or by
@@ -3465,6 +4134,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v2/{project_id}/desktops/{desktop_id} (the `ShowDesktopDetail` operationId).
 	ShowDesktopDetailWithResponse(ctx context.Context, projectId ProjectId, desktopId string, params *ShowDesktopDetailParams, reqEditors ...RequestEditorFn) (*ShowDesktopDetailResponse, error)
+
+	// ShowJobWithResponse Query a job
+	//
+	// The job of an action, as of the request's instant: one sub-job per desktop, RUNNING until the
+	// desktop's transition ends and SUCCESS from then; the job SUCCESS once every sub-job is. A job asked
+	// as of an instant before its action (X-Mock-Time) does not exist yet: 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/{project_id}/workspace-jobs/{job_id} (the `ShowJob` operationId).
+	ShowJobWithResponse(ctx context.Context, projectId ActionProjectID, jobId string, params *ShowJobParams, reqEditors ...RequestEditorFn) (*ShowJobResponse, error)
 }
 
 // ListLoginRecordsNewResponse200Headers the declared response headers of an HTTP 200 response for ListLoginRecordsNew
@@ -4219,6 +4899,388 @@ func (r ListDesktopPoolsResponse) ContentType() string {
 	return ""
 }
 
+// ExecuteDesktopPoolActionResponse200Headers the declared response headers of an HTTP 200 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse200Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse400Headers the declared response headers of an HTTP 400 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse400Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse401Headers the declared response headers of an HTTP 401 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse401Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse403Headers the declared response headers of an HTTP 403 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse403Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse404Headers the declared response headers of an HTTP 404 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse404Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse408Headers the declared response headers of an HTTP 408 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse408Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse409Headers the declared response headers of an HTTP 409 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse409Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse413Headers the declared response headers of an HTTP 413 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse413Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse429Headers the declared response headers of an HTTP 429 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse429Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse431Headers the declared response headers of an HTTP 431 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse431Headers struct {
+	XRequestId string
+}
+
+// ExecuteDesktopPoolActionResponse500Headers the declared response headers of an HTTP 500 response for ExecuteDesktopPoolAction
+type ExecuteDesktopPoolActionResponse500Headers struct {
+	XRequestId string
+}
+
+type ExecuteDesktopPoolActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// JobId The job to follow with ShowJob.
+		JobId string `json:"job_id"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ActionConflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExecuteDesktopPoolActionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ExecuteDesktopPoolActionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExecuteDesktopPoolActionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ExecuteDesktopPoolActionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExecuteDesktopPoolActionResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ExecuteDesktopPoolActionResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ExecuteDesktopPoolActionResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ExecuteDesktopPoolActionResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExecuteDesktopPoolActionResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ExecuteDesktopPoolActionResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ExecuteDesktopPoolActionResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON200() *struct {
+	// JobId The job to follow with ShowJob.
+	JobId string `json:"job_id"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON409() *ActionConflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExecuteDesktopPoolActionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteDesktopPoolActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteDesktopPoolActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteDesktopPoolActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteDesktopPoolActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BatchRunDesktopsResponse200Headers the declared response headers of an HTTP 200 response for BatchRunDesktops
+type BatchRunDesktopsResponse200Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse400Headers the declared response headers of an HTTP 400 response for BatchRunDesktops
+type BatchRunDesktopsResponse400Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse401Headers the declared response headers of an HTTP 401 response for BatchRunDesktops
+type BatchRunDesktopsResponse401Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse403Headers the declared response headers of an HTTP 403 response for BatchRunDesktops
+type BatchRunDesktopsResponse403Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse404Headers the declared response headers of an HTTP 404 response for BatchRunDesktops
+type BatchRunDesktopsResponse404Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse408Headers the declared response headers of an HTTP 408 response for BatchRunDesktops
+type BatchRunDesktopsResponse408Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse409Headers the declared response headers of an HTTP 409 response for BatchRunDesktops
+type BatchRunDesktopsResponse409Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse413Headers the declared response headers of an HTTP 413 response for BatchRunDesktops
+type BatchRunDesktopsResponse413Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse429Headers the declared response headers of an HTTP 429 response for BatchRunDesktops
+type BatchRunDesktopsResponse429Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse431Headers the declared response headers of an HTTP 431 response for BatchRunDesktops
+type BatchRunDesktopsResponse431Headers struct {
+	XRequestId string
+}
+
+// BatchRunDesktopsResponse500Headers the declared response headers of an HTTP 500 response for BatchRunDesktops
+type BatchRunDesktopsResponse500Headers struct {
+	XRequestId string
+}
+
+type BatchRunDesktopsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActionBatchResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ActionNotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ActionConflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BatchRunDesktopsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *BatchRunDesktopsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BatchRunDesktopsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *BatchRunDesktopsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *BatchRunDesktopsResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *BatchRunDesktopsResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *BatchRunDesktopsResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *BatchRunDesktopsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BatchRunDesktopsResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *BatchRunDesktopsResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *BatchRunDesktopsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON200() *ActionBatchResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON404() *ActionNotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON409() *ActionConflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BatchRunDesktopsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r BatchRunDesktopsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BatchRunDesktopsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BatchRunDesktopsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BatchRunDesktopsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListDesktopsDetailResponse200Headers the declared response headers of an HTTP 200 response for ListDesktopsDetail
 type ListDesktopsDetailResponse200Headers struct {
 	XRequestId string
@@ -4789,6 +5851,180 @@ func (r ShowDesktopDetailResponse) ContentType() string {
 	return ""
 }
 
+// ShowJobResponse200Headers the declared response headers of an HTTP 200 response for ShowJob
+type ShowJobResponse200Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse400Headers the declared response headers of an HTTP 400 response for ShowJob
+type ShowJobResponse400Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse401Headers the declared response headers of an HTTP 401 response for ShowJob
+type ShowJobResponse401Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse403Headers the declared response headers of an HTTP 403 response for ShowJob
+type ShowJobResponse403Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse404Headers the declared response headers of an HTTP 404 response for ShowJob
+type ShowJobResponse404Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse408Headers the declared response headers of an HTTP 408 response for ShowJob
+type ShowJobResponse408Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse413Headers the declared response headers of an HTTP 413 response for ShowJob
+type ShowJobResponse413Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse429Headers the declared response headers of an HTTP 429 response for ShowJob
+type ShowJobResponse429Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse431Headers the declared response headers of an HTTP 431 response for ShowJob
+type ShowJobResponse431Headers struct {
+	XRequestId string
+}
+
+// ShowJobResponse500Headers the declared response headers of an HTTP 500 response for ShowJob
+type ShowJobResponse500Headers struct {
+	XRequestId string
+}
+
+type ShowJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobShowResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ActionNotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON431 the response for an HTTP 431 `application/json` response
+	JSON431 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ShowJobResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ShowJobResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ShowJobResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ShowJobResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ShowJobResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ShowJobResponse408Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ShowJobResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShowJobResponse429Headers
+	// Headers431 the parsed response headers for an HTTP 431 response
+	Headers431 *ShowJobResponse431Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ShowJobResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowJobResponse) GetJSON200() *JobShowResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowJobResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowJobResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowJobResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowJobResponse) GetJSON404() *ActionNotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ShowJobResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ShowJobResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShowJobResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON431 returns the response for an HTTP 431 `application/json` response
+func (r ShowJobResponse) GetJSON431() *TooLarge {
+	return r.JSON431
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowJobResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListLoginRecordsNewWithResponse Query login records
 //
 // One record per connection that overlaps [start_time, end_time) (default: the 24 hours before
@@ -4853,6 +6089,78 @@ func (c *ClientWithResponses) ListDesktopPoolsWithResponse(ctx context.Context, 
 	return ParseListDesktopPoolsResponse(rsp)
 }
 
+// ExecuteDesktopPoolActionWithBodyWithResponse Start, stop, reboot or hibernate the desktops of a pool
+//
+// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+func (c *ClientWithResponses) ExecuteDesktopPoolActionWithBodyWithResponse(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteDesktopPoolActionResponse, error) {
+	rsp, err := c.ExecuteDesktopPoolActionWithBody(ctx, projectId, poolId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteDesktopPoolActionResponse(rsp)
+}
+
+// ExecuteDesktopPoolActionWithResponse Start, stop, reboot or hibernate the desktops of a pool
+//
+// The action is taken on every desktop of the pool whose state allows it; the others are left as they
+// are. An unknown pool: 400 WKS.0001; no desktop can take it: 409 WKS.00010032.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/{project_id}/desktop-pools/{pool_id}/action (the `ExecuteDesktopPoolAction` operationId).
+func (c *ClientWithResponses) ExecuteDesktopPoolActionWithResponse(ctx context.Context, projectId ActionProjectID, poolId string, params *ExecuteDesktopPoolActionParams, body ExecuteDesktopPoolActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteDesktopPoolActionResponse, error) {
+	rsp, err := c.ExecuteDesktopPoolAction(ctx, projectId, poolId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteDesktopPoolActionResponse(rsp)
+}
+
+// BatchRunDesktopsWithBodyWithResponse Start, stop, reboot or hibernate desktops
+//
+// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+func (c *ClientWithResponses) BatchRunDesktopsWithBodyWithResponse(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchRunDesktopsResponse, error) {
+	rsp, err := c.BatchRunDesktopsWithBody(ctx, projectId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBatchRunDesktopsResponse(rsp)
+}
+
+// BatchRunDesktopsWithResponse Start, stop, reboot or hibernate desktops
+//
+// Asynchronous: the desktops the action can be taken on go through their transition on the simulated
+// clock (task_status powering-on, powering-off, rebooting, rebooting_hard or hibernating, counted as
+// running, stop or hibernate at once) and settle tens of seconds to a couple of minutes later; follow
+// the job with ShowJob. The others are listed in failed_operation_list (unknown id: WKS.0202; a
+// state that forbids the action: WKS.00010032). When no desktop can take it, the answer is the
+// refusal: 404 WKS.0202 when no id names a desktop, else 409 WKS.00010032; nothing is recorded.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/{project_id}/desktops/action (the `BatchRunDesktops` operationId).
+func (c *ClientWithResponses) BatchRunDesktopsWithResponse(ctx context.Context, projectId ActionProjectID, params *BatchRunDesktopsParams, body BatchRunDesktopsJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchRunDesktopsResponse, error) {
+	rsp, err := c.BatchRunDesktops(ctx, projectId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBatchRunDesktopsResponse(rsp)
+}
+
 // ListDesktopsDetailWithResponse Query desktop details
 //
 // The desktops that pass every filter given, with their details: by pool, then by index, or by
@@ -4898,6 +6206,23 @@ func (c *ClientWithResponses) ShowDesktopDetailWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseShowDesktopDetailResponse(rsp)
+}
+
+// ShowJobWithResponse Query a job
+//
+// The job of an action, as of the request's instant: one sub-job per desktop, RUNNING until the
+// desktop's transition ends and SUCCESS from then; the job SUCCESS once every sub-job is. A job asked
+// as of an instant before its action (X-Mock-Time) does not exist yet: 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/{project_id}/workspace-jobs/{job_id} (the `ShowJob` operationId).
+func (c *ClientWithResponses) ShowJobWithResponse(ctx context.Context, projectId ActionProjectID, jobId string, params *ShowJobParams, reqEditors ...RequestEditorFn) (*ShowJobResponse, error) {
+	rsp, err := c.ShowJob(ctx, projectId, jobId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowJobResponse(rsp)
 }
 
 // ParseListLoginRecordsNewResponse parses an HTTP response from a ListLoginRecordsNewWithResponse call
@@ -5736,6 +7061,427 @@ func ParseListDesktopPoolsResponse(rsp *http.Response) (*ListDesktopPoolsRespons
 	return response, nil
 }
 
+// ParseExecuteDesktopPoolActionResponse parses an HTTP response from a ExecuteDesktopPoolActionWithResponse call
+func ParseExecuteDesktopPoolActionResponse(rsp *http.Response) (*ExecuteDesktopPoolActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteDesktopPoolActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// JobId The job to follow with ShowJob.
+			JobId string `json:"job_id"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ActionConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExecuteDesktopPoolActionResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ExecuteDesktopPoolActionResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExecuteDesktopPoolActionResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ExecuteDesktopPoolActionResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExecuteDesktopPoolActionResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ExecuteDesktopPoolActionResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers ExecuteDesktopPoolActionResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers ExecuteDesktopPoolActionResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExecuteDesktopPoolActionResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ExecuteDesktopPoolActionResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ExecuteDesktopPoolActionResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBatchRunDesktopsResponse parses an HTTP response from a BatchRunDesktopsWithResponse call
+func ParseBatchRunDesktopsResponse(rsp *http.Response) (*BatchRunDesktopsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BatchRunDesktopsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActionBatchResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ActionNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ActionConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BatchRunDesktopsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers BatchRunDesktopsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers BatchRunDesktopsResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers BatchRunDesktopsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers BatchRunDesktopsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers BatchRunDesktopsResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers BatchRunDesktopsResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers BatchRunDesktopsResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers BatchRunDesktopsResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers BatchRunDesktopsResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers BatchRunDesktopsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListDesktopsDetailResponse parses an HTTP response from a ListDesktopsDetailWithResponse call
 func ParseListDesktopsDetailResponse(rsp *http.Response) (*ListDesktopsDetailResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6361,6 +8107,198 @@ func ParseShowDesktopDetailResponse(rsp *http.Response) (*ShowDesktopDetailRespo
 			headers.XRequestId = value
 		}
 		response.Headers502 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseShowJobResponse parses an HTTP response from a ShowJobWithResponse call
+func ParseShowJobResponse(rsp *http.Response) (*ShowJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobShowResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ActionNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 431:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON431 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ShowJobResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ShowJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ShowJobResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ShowJobResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ShowJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers ShowJobResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 413:
+		var headers ShowJobResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShowJobResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 431:
+		var headers ShowJobResponse431Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers431 = &headers
+	case rsp.StatusCode == 500:
+		var headers ShowJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
