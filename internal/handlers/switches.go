@@ -15,62 +15,63 @@ import (
 
 type switchHeader struct {
 	name  string
-	parse func(v string, sw *engine.Switches) string
+	parse func(v string, sw engine.Switches) (engine.Switches, string)
 }
 
 // switchHeaders is the one list of the headers that steer a request, in the
 // order they are read: X-Mock-Error is read before Prefer, so it wins. A
-// parser returns what is wrong with the value, or "". The scenario a header
-// names is looked up by the engine, in the set it answers from.
-var switchHeaders = []switchHeader{
-	{"X-Mock-Scenario", func(v string, sw *engine.Switches) string {
+// parser returns the switches with its own set, and what is wrong with the
+// value, or "": values, not a pointer, so the switches stay on the stack.
+// The scenario a header names is looked up by the engine, in its set.
+var switchHeaders = [...]switchHeader{
+	{"X-Mock-Scenario", func(v string, sw engine.Switches) (engine.Switches, string) {
 		sw.Scenario = v
-		return ""
+		return sw, ""
 	}},
-	{"X-Mock-Error", func(v string, sw *engine.Switches) string {
+	{"X-Mock-Error", func(v string, sw engine.Switches) (engine.Switches, string) {
 		e, msg := documentedError(v)
 		sw.Error = &e
-		return msg
+		return sw, msg
 	}},
-	{"Prefer", func(v string, sw *engine.Switches) string {
+	{"Prefer", func(v string, sw engine.Switches) (engine.Switches, string) {
 		code, ok := preferCode(v)
 		switch {
 		case !ok || sw.Error != nil:
-			return ""
+			return sw, ""
 		case code == "200":
 			sw.Success = true
-			return ""
+			return sw, ""
 		}
 		e, msg := documentedError(code)
 		sw.Error = &e
 		if msg != "" {
-			return "code=" + code + ": " + msg
+			return sw, "code=" + code + ": " + msg
 		}
-		return ""
+		return sw, ""
 	}},
-	{"X-Mock-Delay", func(v string, sw *engine.Switches) string {
+	{"X-Mock-Delay", func(v string, sw engine.Switches) (engine.Switches, string) {
 		d, err := fixtures.ParseDelay(v)
 		if err != nil {
-			return err.Error()
+			return sw, err.Error()
 		}
 		sw.Delay = &d
-		return ""
+		return sw, ""
 	}},
-	{"X-Mock-Time", func(v string, sw *engine.Switches) string {
+	{"X-Mock-Time", func(v string, sw engine.Switches) (engine.Switches, string) {
 		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
 		if err != nil {
-			return fmt.Sprintf("%q is not an RFC 3339 time (example: 2026-11-30T10:30:00+08:00)", v)
+			return sw, fmt.Sprintf("%q is not an RFC 3339 time (example: 2026-11-30T10:30:00+08:00)", v)
 		}
 		sw.Time = &t
-		return ""
+		return sw, ""
 	}},
-	{"X-Mock-Seed", func(v string, sw *engine.Switches) string {
+	{"X-Mock-Seed", func(v string, sw engine.Switches) (engine.Switches, string) {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return fmt.Sprintf("%q is not an integer", v)
+			return sw, fmt.Sprintf("%q is not an integer", v)
 		}
 		sw.Seed = &n
-		return ""
+		return sw, ""
 	}},
 }
 
@@ -82,34 +83,39 @@ func isSwitch(name string) bool { return name == "Prefer" || strings.HasPrefix(n
 // header is a Problem the engine answers with 400, never a silent fallback.
 // Most requests have no switch: one look at the header names, and no parsing.
 func parseSwitches(h http.Header) engine.Switches {
+	var values [len(switchHeaders)][]string // by the table's index: one pass over the names, no lookups
 	found := false
-	for k := range h {
+	for k, v := range h {
 		if !isSwitch(k) {
 			continue
 		}
-		if !slices.ContainsFunc(switchHeaders, func(s switchHeader) bool { return s.name == k }) {
+		i := slices.IndexFunc(switchHeaders[:], func(s switchHeader) bool { return s.name == k })
+		if i < 0 {
 			return engine.Switches{Problem: fmt.Sprintf("%s: not a header the emulator knows (known: %s)", k, strings.Join(switchNames(), ", "))}
 		}
-		found = true
+		values[i], found = v, found || len(v) > 0
 	}
 	if !found {
 		return engine.Switches{}
 	}
-	return readSwitches(h)
+	return readSwitches(&values)
 }
 
 // readSwitches parses the values, in the table's order.
-func readSwitches(h http.Header) (sw engine.Switches) {
-	for _, s := range switchHeaders {
-		if v := h[s.name]; len(v) > 0 {
-			value := v[0]
-			if len(v) > 1 {
-				value = strings.Join(v, ", ")
-			}
-			if msg := s.parse(value, &sw); msg != "" {
-				sw.Problem = s.name + ": " + msg
-				return sw
-			}
+func readSwitches(values *[len(switchHeaders)][]string) (sw engine.Switches) {
+	for i, s := range switchHeaders {
+		v := values[i]
+		if len(v) == 0 {
+			continue
+		}
+		value := v[0]
+		if len(v) > 1 {
+			value = strings.Join(v, ", ")
+		}
+		var msg string
+		if sw, msg = s.parse(value, sw); msg != "" {
+			sw.Problem = s.name + ": " + msg
+			return sw
 		}
 	}
 	return sw
