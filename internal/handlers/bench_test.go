@@ -76,3 +76,5 @@ func BenchmarkOfficeDay(b *testing.B) {
 func BenchmarkOfficeDayByHeader(b *testing.B) {
 	benchRequest(b, newMock(b, Options{}), map[string]string{"X-Mock-Scenario": "office-day"})
 }
+
+func BenchmarkCallCentre(b *testing.B) { benchRequest(b, newMock(b, Options{Scenario: "call-centre"}), nil) }
