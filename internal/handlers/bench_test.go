@@ -77,4 +77,6 @@ func BenchmarkOfficeDayByHeader(b *testing.B) {
 	benchRequest(b, newMock(b, Options{}), map[string]string{"X-Mock-Scenario": "office-day"})
 }
 
-func BenchmarkCallCentre(b *testing.B) { benchRequest(b, newMock(b, Options{Scenario: "call-centre"}), nil) }
+func BenchmarkCallCentre(b *testing.B) {
+	benchRequest(b, newMock(b, Options{Scenario: "call-centre"}), nil)
+}
