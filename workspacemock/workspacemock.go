@@ -111,7 +111,10 @@ type Server struct {
 
 // inProcessURL is the base URL of a server without a listener; Client()
 // routes it to the handler, nothing else can reach it.
-const inProcessURL = "http://workspacemock.in-process"
+const (
+	inProcessHost = "workspacemock.in-process"
+	inProcessURL  = "http://" + inProcessHost
+)
 
 // NewServer starts an emulator.
 func NewServer(o Options) (*Server, error) {
@@ -181,7 +184,7 @@ func newMock(o Options) (*handlers.Mock, error) {
 		speed = new(float64)
 	}
 	m, err := handlers.New(handlers.Options{Scenarios: set, Scenario: o.Scenario, Seed: o.Seed, ClockStart: o.ClockStart, ClockSpeed: speed,
-		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize})
+		Logger: o.Logger, Verifier: verifier, JournalSize: o.JournalSize, AllowedHosts: []string{inProcessHost}})
 	var bad engine.ScenarioError
 	if errors.As(err, &bad) {
 		return nil, fmt.Errorf("workspacemock: Options.Scenario: %w", bad.Unwrap())

@@ -294,7 +294,7 @@ func newFlagSet(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.credentials, "credentials", "", "YAML file of several AK/SK pairs (and temporary ones with security_token) for --auth aksk")
 	fs.Var(pairsFlag{&c.iamProjects}, "iam-projects", "project ids the IAM route gives regions: region=id,region=id (others get a stable id)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "Bearer token the admin API (/_mock/) requires; empty: none (never logged)")
-	fs.Var(hostsFlag{&c.allowedHosts}, "allowed-hosts", "host names a browser may reach the admin API by, besides IP addresses, localhost and names without a dot: name,name (*: any)")
+	fs.Var(hostsFlag{&c.allowedHosts}, "allowed-hosts", "host names the admin API may be reached by, besides IP addresses, localhost, names without a dot and names nobody can register (*.svc, *.cluster.local, *.internal...): name,name (*: any)")
 	fs.IntVar(&c.journalSize, "journal-size", 1000, "requests kept for GET /_mock/requests (oldest dropped first); 0: the default 1000; negative: no journal")
 	fs.BoolVar(&c.watch, "watch", true, "with --scenarios, reload changed scenario files while serving (turn off with --watch=false)")
 	fs.DurationVar(&c.watchInterval, "watch-interval", 500*time.Millisecond, "how often --watch looks for changed files")

@@ -228,12 +228,18 @@ func (d Data) StaticsPayload() fixtures.Payload {
 	return d.sc.Payload(d.index, d.seed, d.nonce)
 }
 
-// Groups are the pools' counters.
+// Groups are the pools' counters: the same groups StaticsPayload encodes
+// (which draws with nonce 0 unless the scenario asks for fresh data, and
+// then with the request's number + 1).
 func (d Data) Groups() []fixtures.Group {
 	if d.step.Fleet != nil {
 		return d.step.Fleet.Groups(d.seed, d.at)
 	}
-	return d.sc.Groups(d.index, d.seed, d.nonce)
+	var nonce uint64
+	if d.sc.Fresh {
+		nonce = d.nonce + 1
+	}
+	return d.sc.Groups(d.index, d.seed, nonce)
 }
 
 // hasActions reports whether the project took actions: its counters are

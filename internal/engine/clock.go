@@ -16,9 +16,10 @@ type simClock struct {
 	speed        float64
 }
 
-// clockEnd is as far as a simulated clock goes: the last second RFC 3339
-// can write. A fast clock stops there instead of wrapping around.
-var clockEnd = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+// clockEnd is as far as a simulated clock goes: a day short of the last one
+// RFC 3339 can write, so that it reads as year 9999 in every time zone. A
+// fast clock stops there instead of wrapping around.
+var clockEnd = time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC)
 
 // at is the simulated time at the real instant real. The elapsed simulated
 // time is worked out in float64 seconds, which do not overflow where a
@@ -30,7 +31,10 @@ func (c *simClock) at(real time.Time) time.Time {
 	}
 	ns := float64(real.Sub(c.anchor)) * c.speed
 	if math.Abs(ns) < 1<<62 {
-		return c.base.Add(time.Duration(ns))
+		if t := c.base.Add(time.Duration(ns)); !t.After(clockEnd) {
+			return t
+		}
+		return clockEnd.In(c.base.Location())
 	}
 	secs := math.Floor(ns / 1e9)
 	if end := float64(clockEnd.Unix() - c.base.Unix()); secs >= end {
@@ -90,6 +94,9 @@ func (e *Engine) SetClock(project string, now *time.Time, speed *float64) error 
 		if msg := CheckClockSpeed(*speed); msg != "" {
 			return fmt.Errorf("%s", msg)
 		}
+	}
+	if now != nil && now.After(clockEnd) {
+		return fmt.Errorf("now %s is after %s, as far as a clock goes", now.Format(time.RFC3339), clockEnd.Format(time.RFC3339))
 	}
 	return e.setClock(project, func(cur *simClock, real time.Time) *simClock {
 		next := &simClock{base: cur.at(real), anchor: real, speed: cur.speed}

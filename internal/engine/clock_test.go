@@ -28,3 +28,30 @@ func TestAFastClockNeverGoesBackwards(t *testing.T) {
 		t.Fatalf("3 real hours at 1e6: %s", got)
 	}
 }
+
+// A clock set near its end stops there at any speed, and can't be set past
+// it: its reading always writes as RFC 3339.
+func TestAClockNearItsEndStopsThere(t *testing.T) {
+	e := newEngine(t, Config{})
+	near := clockEnd.Add(-10 * time.Second)
+	speed := 1000.0
+	if err := e.SetClock("", &near, &speed); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.AdvanceClock("", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []*time.Location{time.UTC, time.FixedZone("east", 14*3600), time.FixedZone("west", -12*3600)} {
+		now := e.Now("").In(zone)
+		if now.After(clockEnd) || now.Year() != 9999 {
+			t.Fatalf("the clock reads %s", now.Format(time.RFC3339))
+		}
+	}
+	if _, err := e.Now("").MarshalJSON(); err != nil {
+		t.Fatal(err)
+	}
+	past := time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -3600))
+	if err := e.SetClock("", &past, nil); err == nil {
+		t.Fatal("a clock was set past its end")
+	}
+}

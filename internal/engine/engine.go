@@ -75,6 +75,9 @@ func New(c Config) (*Engine, error) {
 	case c.JournalSize > 0:
 		e.journal = newJournal(c.JournalSize)
 	}
+	if c.ClockStart.After(clockEnd) {
+		return nil, fmt.Errorf("clock: start %s is after %s, as far as a clock goes", c.ClockStart.Format(time.RFC3339), clockEnd.Format(time.RFC3339))
+	}
 	if c.ClockSpeed != nil {
 		if msg := CheckClockSpeed(*c.ClockSpeed); msg != "" {
 			return nil, fmt.Errorf("clock: %s", msg)

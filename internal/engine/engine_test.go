@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -147,5 +148,30 @@ func TestProjectsWithActionsAreBounded(t *testing.T) {
 func TestOperationsAreWiresNames(t *testing.T) {
 	if got := strings.Join(OperationNames(), ","); got != strings.Join(wire.Operations, ",") {
 		t.Fatalf("engine serves %s; wire.Operations lists %s", got, strings.Join(wire.Operations, ","))
+	}
+}
+
+// A scenario that counts requests (flaky: a failure rate) answers the same
+// pools on connections/status and on the desktop views.
+func TestCountedScenariosShowTheSamePoolsInEveryView(t *testing.T) {
+	e := newEngine(t, Config{})
+	sw := &Switches{Scenario: "flaky", Success: true}
+	for i := 0; i < 3; i++ {
+		status := e.Decide(ListInstancesStatus, "p", Args{}, sw)
+		pools := e.Decide(ListDesktopPools, "p", Args{}, sw)
+		var first struct {
+			Statics []struct {
+				Name string `json:"static_name"`
+			} `json:"statics"`
+		}
+		var second struct {
+			Pools []struct {
+				Name string `json:"name"`
+			} `json:"desktop_pools"`
+		}
+		if json.Unmarshal(status.Body.Bytes, &first) != nil || json.Unmarshal(pools.Body.Bytes, &second) != nil ||
+			len(first.Statics) == 0 || len(first.Statics) != len(second.Pools) || first.Statics[0].Name != second.Pools[0].Name {
+			t.Fatalf("request %d: connections/status %.120s, desktop-pools %.120s", i, status.Body.Bytes, pools.Body.Bytes)
+		}
 	}
 }

@@ -20,10 +20,11 @@ import (
 //     navigation to the control page is allowed: the page then calls the API
 //     from its own origin.
 //   - DNS rebinding (a page on evil.example whose name now resolves to
-//     127.0.0.1 is same-origin to the browser): a browser's request must name
-//     a host the emulator answers to: an IP address, localhost or
-//     *.localhost, a name without a dot (a compose service), or one of
-//     --allowed-hosts ("*": any). Like development servers do.
+//     127.0.0.1 is same-origin to the browser): every admin request must
+//     name a host the emulator answers to: an IP address, localhost or
+//     *.localhost, a name without a dot (a compose service), a name no one
+//     can register (*.svc, *.cluster.local, *.internal, *.lan, *.home.arpa),
+//     or one of --allowed-hosts ("*": any). Like development servers do.
 //   - A call's body must be JSON (415 MOCK.0415 otherwise): sent as
 //     application/json, or with no Content-Type. text/plain and multipart
 //     bodies, what a cross-site page can send without asking, are refused;
@@ -32,7 +33,11 @@ import (
 func guardAdmin(allowed []string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if msg := crossSite(r, allowed); msg != "" {
+			msg := rebound(r, allowed)
+			if msg == "" {
+				msg = crossSite(r, allowed)
+			}
+			if msg != "" {
 				writeError(w, wire.Mock(http.StatusForbidden, "MOCK.0403", msg))
 				return
 			}
@@ -85,15 +90,49 @@ func crossSite(r *http.Request, allowed []string) string {
 			return "admin API: a request from another origin (" + wire.Truncate(origin, 100) + ") may not steer the emulator"
 		}
 	}
-	if !hostAllowed(r.Host, allowed) {
-		return "admin API: a browser asked for host " + wire.Truncate(r.Host, 100) + ", which this emulator does not answer to " +
-			"(a DNS-rebinding page?); add it with --allowed-hosts"
-	}
-	return ""
+	return rebound(r, allowed)
 }
 
-// hostAllowed reports whether host (with or without its port) is one a
-// browser may reach the admin API by.
+// rebound says why the host a request names is not one the emulator
+// answers to, or "". Checked on every admin request, browser or not: a page
+// served over plain http sends no Sec-Fetch-* header, and a same-origin GET
+// no Origin, so a DNS-rebinding page's reads look like a script's.
+func rebound(r *http.Request, allowed []string) string {
+	if hostAllowed(r.Host, allowed) {
+		return ""
+	}
+	return "admin API: asked for host " + wire.Truncate(r.Host, 100) + ", which this emulator does not answer to " +
+		"(a DNS-rebinding page?); add it with --allowed-hosts"
+}
+
+// guardBrowserWrites keeps a browser page on another site from acting on
+// the fleet through the emulated API's POST routes (a text/plain body needs
+// no preflight): a browser's cross-site or rebinding request is refused
+// (403 MOCK.0403). SDKs and scripts send no browser header and are not
+// checked; the control page calls them from its own origin.
+func guardBrowserWrites(allowed []string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if fromBrowser(r) {
+				if msg := crossSite(r, allowed); msg != "" {
+					writeError(w, wire.Mock(http.StatusForbidden, "MOCK.0403", strings.Replace(msg, "admin API", "the API's actions", 1)))
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// privateSuffixes end names nobody can register publicly (a rebinding page
+// needs a public name): Kubernetes services (.svc, .cluster.local), mDNS,
+// private networks, and the names RFC 2606 reserves for tests and examples
+// (httptest's requests name example.com).
+var privateSuffixes = []string{".local", ".internal", ".svc", ".lan", ".home.arpa", ".test", ".example", ".invalid",
+	"example.com", "example.net", "example.org"}
+
+// hostAllowed reports whether host (with or without its port) is one the
+// admin API may be reached by.
 func hostAllowed(hostport string, allowed []string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
@@ -104,6 +143,7 @@ func hostAllowed(hostport string, allowed []string) bool {
 	case net.ParseIP(strings.Trim(host, "[]")) != nil,
 		host == "localhost" || strings.HasSuffix(host, ".localhost"),
 		host != "" && !strings.Contains(host, "."),
+		slices.ContainsFunc(privateSuffixes, func(sfx string) bool { return strings.HasSuffix("."+host, "."+strings.TrimPrefix(sfx, ".")) }),
 		slices.Contains(allowed, "*"),
 		slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, host) }):
 		return true

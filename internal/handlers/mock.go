@@ -34,8 +34,9 @@ type Options struct {
 	ClockSpeed  *float64      // simulated seconds per real second; nil: 1; 0: frozen
 	JournalSize int           // requests kept for GET /_mock/requests; 0: DefaultJournalSize; < 0: no journal
 	AdminToken  string        // Bearer token the admin API requires; "": none
-	// AllowedHosts are host names a browser may reach the admin API by,
-	// besides IP addresses, localhost and names without a dot; "*": any.
+	// AllowedHosts are host names the admin API may be reached by, besides
+	// IP addresses, localhost, names without a dot and names nobody can
+	// register (guard.go); "*": any.
 	AllowedHosts []string
 
 	Upstream *upstream.Upstream // forward what the start-up scenario would answer; nil: none

@@ -24,8 +24,8 @@ func (m *Mock) routes() http.Handler {
 	r.Get("/v2/{project_id}/desktop-pools", m.api(engine.ListDesktopPools, query))
 	r.Get("/v2/{project_id}/connections/online-users", m.api(engine.ListHistoryOnlineInfoNew, query))
 	r.Get("/v2/{project_id}/connections/desktops", m.api(engine.ListLoginRecordsNew, query))
-	r.Post("/v2/{project_id}/desktops/action", m.api(engine.BatchRunDesktops, bodyArgs))
-	r.Post("/v2/{project_id}/desktop-pools/{pool_id}/action", m.api(engine.ExecuteDesktopPoolAction, pathBody("pool_id")))
+	r.With(guardBrowserWrites(m.allowedHosts)).Post("/v2/{project_id}/desktops/action", m.api(engine.BatchRunDesktops, bodyArgs))
+	r.With(guardBrowserWrites(m.allowedHosts)).Post("/v2/{project_id}/desktop-pools/{pool_id}/action", m.api(engine.ExecuteDesktopPoolAction, pathBody("pool_id")))
 	r.Get("/v2/{project_id}/workspace-jobs/{job_id}", m.api(engine.ShowJob, pathID("job_id")))
 
 	// IAM's project discovery, which an SDK built with a region calls first.
