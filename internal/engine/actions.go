@@ -32,9 +32,7 @@ var (
 		return v.AcceptPool(l, a.ID, op, hard, jobIDs)
 	})
 	// ShowJob: GET /v2/{project_id}/workspace-jobs/{job_id}.
-	ShowJob = viewOperation("ShowJob", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ShowJob(a.ID)
-	})
+	ShowJob = viewOperation("ShowJob", byID((*desktops.View).ShowJob))
 )
 
 // actionOperation is an operation that appends to the project's log of

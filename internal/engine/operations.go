@@ -13,25 +13,25 @@ import (
 // the same data (a scenario's step at an instant), so every view agrees:
 // aggregating ListDesktopsDetail by pool gives ListInstancesStatus.
 var (
-	ListDesktopsDetail = viewOperation("ListDesktopsDetail", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ListDesktopsDetail(a.Query)
-	})
-	ShowDesktopDetail = viewOperation("ShowDesktopDetail", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ShowDesktopDetail(a.ID)
-	})
-	ListDesktopPools = viewOperation("ListDesktopPools", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ListDesktopPools(a.Query)
-	})
-	ListLoginState = viewOperation("ListLoginState", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ListLoginState(a.Query)
-	})
-	ListHistoryOnlineInfoNew = viewOperation("ListHistoryOnlineInfoNew", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ListHistoryOnlineInfoNew(a.Query)
-	})
-	ListLoginRecordsNew = viewOperation("ListLoginRecordsNew", func(v *desktops.View, a Args) ([]byte, *wire.Error) {
-		return v.ListLoginRecordsNew(a.Query)
-	})
+	ListDesktopsDetail       = viewOperation("ListDesktopsDetail", byQuery((*desktops.View).ListDesktopsDetail))
+	ShowDesktopDetail        = viewOperation("ShowDesktopDetail", byID((*desktops.View).ShowDesktopDetail))
+	ListDesktopPools         = viewOperation("ListDesktopPools", byQuery((*desktops.View).ListDesktopPools))
+	ListLoginState           = viewOperation("ListLoginState", byQuery((*desktops.View).ListLoginState))
+	ListHistoryOnlineInfoNew = viewOperation("ListHistoryOnlineInfoNew", byQuery((*desktops.View).ListHistoryOnlineInfoNew))
+	ListLoginRecordsNew      = viewOperation("ListLoginRecordsNew", byQuery((*desktops.View).ListLoginRecordsNew))
 )
+
+// viewAnswer is how a view operation answers from the desktops and its arguments.
+type viewAnswer func(v *desktops.View, a Args) ([]byte, *wire.Error)
+
+// byQuery is an operation that reads its query, byID one that reads the id in its path.
+func byQuery(f func(*desktops.View, url.Values) ([]byte, *wire.Error)) viewAnswer {
+	return func(v *desktops.View, a Args) ([]byte, *wire.Error) { return f(v, a.Query) }
+}
+
+func byID(f func(*desktops.View, string) ([]byte, *wire.Error)) viewAnswer {
+	return func(v *desktops.View, a Args) ([]byte, *wire.Error) { return f(v, a.ID) }
+}
 
 // Operations are every operation the emulator serves, for checking the
 // names a switch or a scenario file limits an error to.
@@ -59,7 +59,7 @@ type Args struct {
 // answers are kept per instant, like a fleet's counters: requests within one
 // simulated second (a frozen clock, a dashboard polling) share one
 // computation.
-func viewOperation(name string, answer func(v *desktops.View, a Args) ([]byte, *wire.Error)) *Operation {
+func viewOperation(name string, answer viewAnswer) *Operation {
 	op := &Operation{Name: name}
 	op.answer = func(d Data, a Args) (fixtures.Payload, *wire.Error) {
 		k := answerKey{op: op, sc: d.sc, index: d.index, seed: d.seed, unix: d.at.Unix(), id: a.ID, query: a.Query.Encode()}
