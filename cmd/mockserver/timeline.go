@@ -18,56 +18,27 @@ import (
 // MaxTimelineInstants bounds one timeline.
 const MaxTimelineInstants = 100000
 
-// timeline prints a scenario's counters per pool over a range of simulated
-// instants: exactly what the server answers as of each (X-Mock-Time).
+// timelineArgs are the flags of `mockserver timeline`, checked.
+type timelineArgs struct {
+	scenario, dir, format, view string
+	start, end                  time.Time
+	step                        time.Duration
+	seed                        int64
+}
+
+// timeline prints a scenario's counters per pool (or another view) over a
+// range of simulated instants: exactly what the server answers as of each
+// (X-Mock-Time).
 func timeline(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var (
-		scenario, dir, from, to, format, view string
-		step                                  time.Duration
-		seed                                  int64
-	)
-	fs := flag.NewFlagSet("mockserver timeline", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&scenario, "scenario", "", "the scenario (a fleet scenario moves with time; others answer the same at every instant)")
-	fs.StringVar(&dir, "scenarios", getenv("MOCK_SCENARIOS"), "folder of scenario files (default: the embedded ones)")
-	fs.StringVar(&from, "from", "", "first instant, RFC 3339 (2026-11-30T00:00:00+08:00)")
-	fs.StringVar(&to, "to", "", "last instant, RFC 3339")
-	fs.DurationVar(&step, "step", time.Hour, "time between instants")
-	fs.StringVar(&format, "format", "table", "table, csv or json")
-	fs.StringVar(&view, "view", "status", "what to print: "+viewNames+" (the counters of connections/status, the tenant's login state, the pools, the online users of the range)")
-	fs.Int64Var(&seed, "seed", 0, "seed, as the server's --seed")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: mockserver timeline --scenario NAME --from TIME --to TIME [--step 1h] [--view status|login-state|pools|online-users] [--format table|csv|json] [--seed N] [--scenarios DIR]")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitError{code: 0}
-		}
-		return flagError(fs, args, err)
+	a, err := parseTimeline(args, getenv, stdout)
+	if err != nil {
+		return err
 	}
-	start, err1 := time.Parse(time.RFC3339, from)
-	end, err2 := time.Parse(time.RFC3339, to)
-	switch {
-	case scenario == "":
-		return usageError("timeline needs --scenario NAME")
-	case err1 != nil || err2 != nil:
-		return usageError("timeline needs --from and --to as RFC 3339 times, e.g. --from 2026-11-30T00:00:00+08:00 --to 2026-12-01T00:00:00+08:00")
-	case end.Before(start):
-		return usageError("--to %s is before --from %s", to, from)
-	case step <= 0:
-		return usageError("--step %s: must be positive", step)
-	case format != "table" && format != "csv" && format != "json":
-		return usageError("--format %q: table, csv or json", format)
-	case view != "status" && timelineViews[view].op == nil:
-		return usageError("--view %q: one of %s", view, viewNames)
-	case engine.CountInstants(start, end, step) > MaxTimelineInstants:
-		return usageError("%s to %s by %s is %d instants, more than %d: take a longer --step", from, to, step, engine.CountInstants(start, end, step), MaxTimelineInstants)
-	}
-	_, set, problems := fixtures.Open(dir)
+	_, set, problems := fixtures.Open(a.dir)
 	if len(problems) > 0 {
 		return exitError{code: 1, msg: "the scenario files have problems:\n" + problems.Error()}
 	}
-	eng, err := engine.New(engine.Config{Scenarios: set, Scenario: scenario, Seed: seed})
+	eng, err := engine.New(engine.Config{Scenarios: set, Scenario: a.scenario, Seed: a.seed})
 	var bad engine.ScenarioError
 	switch {
 	case errors.As(err, &bad):
@@ -75,12 +46,11 @@ func timeline(ctx context.Context, args []string, getenv func(string) string, st
 	case err != nil:
 		return err
 	}
-	if view != "status" {
-		err := printView(ctx, eng, timelineViews[view], start, end, step, format, stdout)
-		return timelineEnded(err)
+	if a.view != "status" {
+		return timelineEnded(printView(ctx, eng, timelineViews[a.view], a.start, a.end, a.step, a.format, stdout))
 	}
 	var out timelineWriter
-	switch format {
+	switch a.format {
 	case "json":
 		out = &jsonTimeline{w: stdout}
 	case "csv":
@@ -91,12 +61,56 @@ func timeline(ctx context.Context, args []string, getenv func(string) string, st
 	if err := out.begin(); err != nil {
 		return err
 	}
-	err = eng.Snapshots(ctx, "", start, end, step, MaxTimelineInstants, out.row)
-	if err != nil {
+	if err := eng.Snapshots(ctx, "", a.start, a.end, a.step, MaxTimelineInstants, out.row); err != nil {
 		_ = out.end()
 		return timelineEnded(err)
 	}
 	return out.end()
+}
+
+// parseTimeline reads and checks the flags; --help prints them.
+func parseTimeline(args []string, getenv func(string) string, stdout io.Writer) (timelineArgs, error) {
+	var a timelineArgs
+	var from, to string
+	fs := flag.NewFlagSet("mockserver timeline", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&a.scenario, "scenario", "", "the scenario (a fleet scenario moves with time; others answer the same at every instant)")
+	fs.StringVar(&a.dir, "scenarios", getenv("MOCK_SCENARIOS"), "folder of scenario files (default: the embedded ones)")
+	fs.StringVar(&from, "from", "", "first instant, RFC 3339 (2026-11-30T00:00:00+08:00)")
+	fs.StringVar(&to, "to", "", "last instant, RFC 3339")
+	fs.DurationVar(&a.step, "step", time.Hour, "time between instants")
+	fs.StringVar(&a.format, "format", "table", "table, csv or json")
+	fs.StringVar(&a.view, "view", "status", "what to print: "+viewNames+" (the counters of connections/status, the tenant's login state, the pools, the online users of the range)")
+	fs.Int64Var(&a.seed, "seed", 0, "seed, as the server's --seed")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "Usage: mockserver timeline --scenario NAME --from TIME --to TIME [--step 1h] [--view status|login-state|pools|online-users] [--format table|csv|json] [--seed N] [--scenarios DIR]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return a, exitError{code: 0}
+		}
+		return a, flagError(fs, args, err)
+	}
+	start, err1 := time.Parse(time.RFC3339, from)
+	end, err2 := time.Parse(time.RFC3339, to)
+	a.start, a.end = start, end
+	switch n := engine.CountInstants(start, end, a.step); {
+	case a.scenario == "":
+		return a, usageError("timeline needs --scenario NAME")
+	case err1 != nil || err2 != nil:
+		return a, usageError("timeline needs --from and --to as RFC 3339 times, e.g. --from 2026-11-30T00:00:00+08:00 --to 2026-12-01T00:00:00+08:00")
+	case end.Before(start):
+		return a, usageError("--to %s is before --from %s", to, from)
+	case a.step <= 0:
+		return a, usageError("--step %s: must be positive", a.step)
+	case a.format != "table" && a.format != "csv" && a.format != "json":
+		return a, usageError("--format %q: table, csv or json", a.format)
+	case a.view != "status" && timelineViews[a.view].op == nil:
+		return a, usageError("--view %q: one of %s", a.view, viewNames)
+	case n > MaxTimelineInstants:
+		return a, usageError("%s to %s by %s is %d instants, more than %d: take a longer --step", from, to, a.step, n, MaxTimelineInstants)
+	}
+	return a, nil
 }
 
 // timelineEnded says how a timeline that did not run through ended.
