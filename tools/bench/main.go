@@ -85,55 +85,78 @@ func run() error {
 			return fmt.Errorf("build %s: %v\n%s", pkg, err, b)
 		}
 	}
-	var rows []string
+	rows := []string{"| measure | emulator | bare net/http | ratio | target |", "|---|---|---|---|---|"}
 	add := func(format string, a ...any) { rows = append(rows, fmt.Sprintf(format, a...)) }
+	for _, measure := range []func() error{
+		func() error { return scenarioRows(mockBin, refBin, tmp, add) },
+		func() error { return proxyRows(mockBin, add) },
+		func() error { return fleetRows(mockBin, tmp, add) },
+		func() error { return desktopRows(mockBin, refBin, tmp, add) },
+		func() error { return freshRow(mockBin, add) },
+	} {
+		if err := measure(); err != nil {
+			return err
+		}
+	}
+	host, _ := os.Hostname()
+	header := fmt.Sprintf("Measured %s on %s (%d cores, %s), loopback, `wrk -t1 -c%d -d%s`, %d alternating rounds (medians; ratio = median of paired rounds); release build, default flags.\n\n",
+		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpuModel(), *connections, *duration, *rounds)
+	table := header + strings.Join(rows, "\n") + "\n"
+	fmt.Print(table)
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err == nil {
+		os.WriteFile(*out, []byte(table), 0o644)
+	}
+	return nil
+}
 
-	// Time from exec to the first 200, median of 7 starts each.
+// scenarioRows compares each scenario chosen (by flag and by header) with
+// the reference, then the time from exec to the first 200 of both.
+func scenarioRows(mockBin, refBin, tmp string, add func(string, ...any)) error {
 	mockStart, err := medianStart(mockBin, func(addr string) []string { return []string{"--addr", addr} })
 	if err != nil {
 		return err
 	}
-	bodies := map[string]string{} // the emulator's own answer per scenario, for the reference
-	add("| measure | emulator | bare net/http | ratio | target |")
-	add("|---|---|---|---|---|")
-
 	list := strings.Split(*scenarios, ",")
 	if *all {
 		list = slices.Sorted(maps.Keys(steady))
 	}
+	var body string // an answer of the emulator's own, for the reference's start
 	for _, sc := range list {
 		for _, byHeader := range []bool{false, true} {
-			body, err := compare(sc, byHeader, mockBin, refBin, tmp, add)
-			if err != nil {
+			if body, err = compare(sc, byHeader, mockBin, refBin, tmp, add); err != nil {
 				return err
 			}
-			bodies[sc] = body
 		}
 	}
-	refStart, err := medianStart(refBin, func(addr string) []string { return []string{"-addr", addr, "-body", bodies["default"]} })
+	refStart, err := medianStart(refBin, func(addr string) []string { return []string{"-addr", addr, "-body", body} })
 	if err != nil {
 		return err
 	}
 	add("| exec to first 200 (median of 7) | %s | %s | | ≤ 50 ms |", mockStart.Round(100*time.Microsecond), refStart.Round(100*time.Microsecond))
+	return nil
+}
 
+func proxyRows(mockBin string, add func(string, ...any)) error {
 	direct, proxied, err := proxyOverhead(mockBin)
 	if err != nil {
 		return err
 	}
 	add("| p50 latency of one call through `--upstream` (one connection; the emulator as upstream) | %s | %s direct | +%s | ≤ +1 ms |", proxied.p50, direct.p50, (proxied.p50 - direct.p50).Round(time.Microsecond))
 	add("| calls through `--upstream` on one connection (req/s) | %.0f | %.0f direct | %.2f× | reported |", proxied.rps, direct.rps, proxied.rps/direct.rps)
+	return nil
+}
 
+func fleetRows(mockBin, tmp string, add func(string, ...any)) error {
 	perInstant, rss, err := bigFleet(mockBin, tmp)
 	if err != nil {
 		return err
 	}
 	add("| fleet of 100,000 desktops: one new instant computed and answered (mean of 50) | %s | | | ≤ 20 ms |", perInstant.Round(10*time.Microsecond))
 	add("| RSS serving that fleet | %.1f MB | | | ≤ 64 MB |", float64(rss)/1024)
+	return nil
+}
 
-	if err := desktopRows(mockBin, refBin, tmp, add); err != nil {
-		return err
-	}
-
+func freshRow(mockBin string, add func(string, ...any)) error {
 	fresh, err := start(mockBin, "--addr", freeAddr(), "--scenario", "fresh")
 	if err != nil {
 		return err
@@ -144,15 +167,6 @@ func run() error {
 		return err
 	}
 	add("| throughput, `fresh` (new data per request) | %.0f req/s | | | reported |", f.rps)
-
-	host, _ := os.Hostname()
-	header := fmt.Sprintf("Measured %s on %s (%d cores, %s), loopback, `wrk -t1 -c%d -d%s`, %d alternating rounds (medians; ratio = median of paired rounds); release build, default flags.\n\n",
-		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpuModel(), *connections, *duration, *rounds)
-	table := header + strings.Join(rows, "\n") + "\n"
-	fmt.Print(table)
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err == nil {
-		os.WriteFile(*out, []byte(table), 0o644)
-	}
 	return nil
 }
 
@@ -229,22 +243,9 @@ func compareAt(label, suffix string, args, hdr []string, mockBin, refBin, tmp st
 		return "", err
 	}
 	defer ref.stop()
-	var mr, rr []result
-	var rssEarly int
-	for i := 0; i < *rounds; i++ {
-		m, err := wrk(mock.url, hdr...)
-		if err != nil {
-			return "", err
-		}
-		if i == 0 {
-			rssEarly = rssKB(mock.cmd.Process.Pid)
-		}
-		r, err := wrk(ref.url)
-		if err != nil {
-			return "", err
-		}
-		mr, rr = append(mr, m), append(rr, r)
-		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", label, i+1, m.rps, r.rps)
+	mr, rr, rssEarly, err := alternate(label, mock, ref, hdr)
+	if err != nil {
+		return "", err
 	}
 	// Rounds alternate, so each emulator round has a reference round run
 	// next to it under the same machine load: the ratio is the median of
@@ -359,6 +360,27 @@ func desktopRows(mockBin, refBin, tmp string, add func(string, ...any)) error {
 	add("| a day of login records of 100,000 desktops, paged by 1,000 (%d records, %d pages) | %s in all, RSS %.1f MB | | | RSS ≤ 64 MB |",
 		records, pages, time.Since(t0).Round(time.Millisecond), float64(rssKB(p.cmd.Process.Pid))/1024)
 	return nil
+}
+
+// alternate loads the emulator and the reference in turn, *rounds times;
+// it returns both sides' rounds and the emulator's RSS after its first.
+func alternate(label string, mock, ref *proc, hdr []string) (mr, rr []result, rssEarly int, err error) {
+	for i := 0; i < *rounds; i++ {
+		m, err := wrk(mock.url, hdr...)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		if i == 0 {
+			rssEarly = rssKB(mock.cmd.Process.Pid)
+		}
+		r, err := wrk(ref.url)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		mr, rr = append(mr, m), append(rr, r)
+		fmt.Fprintf(os.Stderr, "%s round %d: emulator %.0f req/s, reference %.0f req/s\n", label, i+1, m.rps, r.rps)
+	}
+	return mr, rr, rssEarly, nil
 }
 
 // median is the round with the median throughput.
