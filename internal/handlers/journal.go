@@ -5,7 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // The journal's view of a request: what an entry keeps of it, bounded.
@@ -45,16 +46,7 @@ func own(s string, shared bool) string {
 }
 
 // clip keeps s, or a copy of its first MaxEntryField bytes marked as cut.
-func clip(s string) string {
-	if len(s) <= MaxEntryField {
-		return s
-	}
-	cut := MaxEntryField
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strings.Clone(s[:cut]) + "...(cut)"
-}
+func clip(s string) string { return wire.Clip(s, MaxEntryField) }
 
 // secretWords mark query parameters whose values the journal never keeps.
 var secretWords = []string{"token", "secret", "password", "passwd", "signature", "credential", "auth", "key"}

@@ -4,7 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // MaxRequestID bounds the upstream's X-Request-Id as the emulator keeps and
@@ -23,12 +24,7 @@ func cut(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	const mark = "...(cut)"
-	n := max - len(mark)
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return strings.Clone(s[:n]) + mark
+	return wire.Clip(s, max-len(wire.CutMark))
 }
 
 // authShaped matches the values of an Authorization header's parts: an

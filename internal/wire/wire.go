@@ -6,6 +6,7 @@ package wire
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -190,6 +191,22 @@ func AppendString(dst []byte, s string) []byte {
 		i += size
 	}
 	return append(dst, '"')
+}
+
+// CutMark ends a string Clip has cut.
+const CutMark = "...(cut)"
+
+// Clip keeps s when it has at most n bytes, else a copy of its first n bytes
+// or fewer (at a rune boundary) marked as cut: a bounded copy that does not
+// keep a large string alive.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.Clone(s[:n]) + CutMark
 }
 
 // Truncate cuts s to n bytes, marked, for quoting a client's value in a message.
