@@ -473,87 +473,117 @@ const MaxSubJobs = 1000
 // desktop's transition ends and SUCCESS from then; the job SUCCESS once
 // every sub-job is.
 func (v *View) ShowJob(id string) ([]byte, *wire.Error) {
-	var a *Action
-	if v.acts != nil {
-		a = v.acts.job(id)
-	}
-	now := v.at.Unix()
-	if a == nil || a.At > now || a.Scenario != v.scenario || a.Seed != v.seed {
+	a := v.jobOf(id)
+	if a == nil {
 		return nil, JobNotFound(id)
 	}
-	type entities struct {
-		DesktopID   string `json:"desktop_id"`
-		DesktopName string `json:"desktop_name"`
-		ProductID   string `json:"product_id"`
-		UserName    string `json:"user_name"`
-		IPAddress   string `json:"ip_address"`
-	}
-	type subJob struct {
-		ID         string   `json:"id"`
-		JobType    string   `json:"job_type"`
-		Entities   entities `json:"entities"`
-		BeginTime  string   `json:"begin_time"`
-		EndTime    string   `json:"end_time,omitempty"`
-		Status     string   `json:"status"`
-		ErrorCode  string   `json:"error_code,omitempty"`
-		FailReason string   `json:"fail_reason,omitempty"`
-		Host       string   `json:"host"`
-		ProjectID  string   `json:"project_id,omitempty"`
-		JobID      string   `json:"job_id"`
-		Process    int32    `json:"process"`
-		AttachUser string   `json:"attach_user"`
-		Entity     string   `json:"entity"`
-		IPAddress  string   `json:"ip_address"`
-	}
-	type job struct {
-		ID           string   `json:"id"`
-		JobType      string   `json:"job_type"`
-		BeginTime    string   `json:"begin_time"`
-		EndTime      string   `json:"end_time,omitempty"`
-		Status       string   `json:"status"`
-		JobErrorCode string   `json:"job_error_code"`
-		FailReason   string   `json:"fail_reason"`
-		SubJobsTotal int32    `json:"sub_jobs_total"`
-		SubJobs      []subJob `json:"sub_jobs"`
-	}
-	stamp := func(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05.000Z") }
-	out := job{ID: a.JobID, JobType: a.JobType, BeginTime: stamp(a.At), Status: "SUCCESS",
-		SubJobsTotal: int32(len(a.Targets)), SubJobs: make([]subJob, 0, min(len(a.Targets), MaxSubJobs))}
-	if done := a.Done(); now < done {
-		out.Status = "RUNNING"
-	} else {
-		out.EndTime = stamp(done)
-	}
-	for k, tg := range a.Targets[:min(len(a.Targets), MaxSubJobs)] {
-		if int(tg.Pool) >= len(v.pools) || tg.Index >= v.pools[tg.Pool].n {
-			continue
+	now := v.at.Unix()
+	targets := a.Targets[:min(len(a.Targets), MaxSubJobs)]
+	out := job{ID: a.JobID, JobType: a.JobType, BeginTime: stamp(a.At),
+		SubJobsTotal: int32(len(a.Targets)), SubJobs: make([]subJob, 0, len(targets))}
+	out.Status, out.EndTime = progress(now, a.Done())
+	for k, tg := range targets {
+		if s, ok := v.subJob(a, k, tg, now); ok {
+			out.SubJobs = append(out.SubJobs, s)
 		}
-		p := &v.pools[tg.Pool]
-		d := v.desk(p, tg.Index)
-		transition, _ := v.timing(a, p, tg.Index)
-		hi, lo := v.desktopID(p, tg.Index)
-		ip := string(appendIP(nil, p.first+tg.Index))
-		name := string(appendComputerName(nil, p, tg.Index))
-		user := ""
-		if d.hasUser() {
-			user = string(v.appendUserName(nil, p, tg.Index))
-		}
-		s := subJob{ID: uuid(fixtures.Mix(v.seed, saltAction, uint64(a.Seq), uint64(k), 1), fixtures.Mix(v.seed, saltAction, uint64(a.Seq), uint64(k), 2)),
-			JobType: a.JobType, BeginTime: stamp(a.At), Status: "RUNNING", Host: "192.168.0." + strconv.Itoa(int(fixtures.Mix(v.seed, uint64(k))%200)+10),
-			JobID: a.JobID, AttachUser: user, Entity: string(appendUUID(nil, hi, lo)), IPAddress: ip,
-			Entities: entities{DesktopID: string(appendUUID(nil, hi, lo)), DesktopName: name, ProductID: p.product.id, UserName: user, IPAddress: ip}}
-		if done := a.At + transition; now >= done {
-			s.Status, s.EndTime, s.Process = "SUCCESS", stamp(done), 100
-		} else {
-			s.Process = int32(100 * (now - a.At) / transition)
-		}
-		out.SubJobs = append(out.SubJobs, s)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return nil, &wire.Error{Status: 500, Code: "WKS.00000003", Msg: err.Error()}
 	}
 	return b, nil
+}
+
+// jobOf is the action whose job is id, if this view's scenario and seed
+// took it at or before the view's instant.
+func (v *View) jobOf(id string) *Action {
+	if v.acts == nil {
+		return nil
+	}
+	a := v.acts.job(id)
+	if a == nil || a.At > v.at.Unix() || a.Scenario != v.scenario || a.Seed != v.seed {
+		return nil
+	}
+	return a
+}
+
+// job is ShowJob's answer.
+type job struct {
+	ID           string   `json:"id"`
+	JobType      string   `json:"job_type"`
+	BeginTime    string   `json:"begin_time"`
+	EndTime      string   `json:"end_time,omitempty"`
+	Status       string   `json:"status"`
+	JobErrorCode string   `json:"job_error_code"`
+	FailReason   string   `json:"fail_reason"`
+	SubJobsTotal int32    `json:"sub_jobs_total"`
+	SubJobs      []subJob `json:"sub_jobs"`
+}
+
+type subJob struct {
+	ID         string      `json:"id"`
+	JobType    string      `json:"job_type"`
+	Entities   jobEntities `json:"entities"`
+	BeginTime  string      `json:"begin_time"`
+	EndTime    string      `json:"end_time,omitempty"`
+	Status     string      `json:"status"`
+	ErrorCode  string      `json:"error_code,omitempty"`
+	FailReason string      `json:"fail_reason,omitempty"`
+	Host       string      `json:"host"`
+	ProjectID  string      `json:"project_id,omitempty"`
+	JobID      string      `json:"job_id"`
+	Process    int32       `json:"process"`
+	AttachUser string      `json:"attach_user"`
+	Entity     string      `json:"entity"`
+	IPAddress  string      `json:"ip_address"`
+}
+
+type jobEntities struct {
+	DesktopID   string `json:"desktop_id"`
+	DesktopName string `json:"desktop_name"`
+	ProductID   string `json:"product_id"`
+	UserName    string `json:"user_name"`
+	IPAddress   string `json:"ip_address"`
+}
+
+func stamp(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// progress is a job's (or sub-job's) status at now, and its end once done.
+func progress(now, done int64) (status, end string) {
+	if now < done {
+		return "RUNNING", ""
+	}
+	return "SUCCESS", stamp(done)
+}
+
+// subJob is the k-th sub-job of a, on desktop tg; none for a desktop the
+// view does not have.
+func (v *View) subJob(a *Action, k int, tg Target, now int64) (subJob, bool) {
+	if int(tg.Pool) >= len(v.pools) || tg.Index >= v.pools[tg.Pool].n {
+		return subJob{}, false
+	}
+	p := &v.pools[tg.Pool]
+	d := v.desk(p, tg.Index)
+	hi, lo := v.desktopID(p, tg.Index)
+	id := string(appendUUID(nil, hi, lo))
+	ip := string(appendIP(nil, p.first+tg.Index))
+	user := ""
+	if d.hasUser() {
+		user = string(v.appendUserName(nil, p, tg.Index))
+	}
+	mix := func(n uint64) uint64 { return fixtures.Mix(v.seed, saltAction, uint64(a.Seq), uint64(k), n) }
+	s := subJob{ID: uuid(mix(1), mix(2)), JobType: a.JobType, BeginTime: stamp(a.At),
+		Host:  "192.168.0." + strconv.Itoa(int(fixtures.Mix(v.seed, uint64(k))%200)+10),
+		JobID: a.JobID, AttachUser: user, Entity: id, IPAddress: ip,
+		Entities: jobEntities{DesktopID: id, DesktopName: string(appendComputerName(nil, p, tg.Index)),
+			ProductID: p.product.id, UserName: user, IPAddress: ip}}
+	transition, _ := v.timing(a, p, tg.Index)
+	s.Status, s.EndTime = progress(now, a.At+transition)
+	s.Process = 100
+	if s.Status == "RUNNING" {
+		s.Process = int32(100 * (now - a.At) / transition)
+	}
+	return s, true
 }
 
 // poolOpNames: the pool action says hibernate, not os-hibernate.

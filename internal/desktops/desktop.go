@@ -119,37 +119,87 @@ func boolean(dst []byte, name string, b bool) []byte {
 // only ShowDesktopDetail carries (security groups).
 func (v *View) appendDesktop(dst []byte, d *desk, full bool) []byte {
 	p := d.p
-	pos := p.first + d.i
+	// user stays a stack string: made here, not returned by a helper.
 	var tmp [64]byte
-	dst = append(dst, '{')
-	hi, lo := v.desktopID(p, d.i)
-	dst = append(field(dst, "desktop_id"), '"')
-	dst = append(appendUUID(dst, hi, lo), '"')
-	name := appendComputerName(tmp[:0], p, d.i)
-	dst = str(dst, "computer_name", string(name))
-	dst = str(dst, "os_host_name", string(name))
-	ip := string(appendIP(tmp[:0], pos))
-	mac := string(appendMAC(tmp[:0], "fa:16:3e", d.h, ':'))
-	dst = append(field(dst, "addresses"), '{')
-	dst = append(field(dst, p.vpc), `[{"addr":`...)
-	dst = wire.AppendString(dst, ip)
-	dst = append(dst, `,"version":"4","OS-EXT-IPS-MAC:mac_addr":`...)
-	dst = wire.AppendString(dst, mac)
-	dst = append(dst, `,"OS-EXT-IPS:type":"fixed"}]}`...)
-	dst = append(field(dst, "ip_addresses"), '[')
-	dst = append(wire.AppendString(dst, ip), ']')
-	dst = str(dst, "ipv4", ip)
 	user := ""
 	if d.hasUser() {
 		user = string(v.appendUserName(tmp[:0], p, d.i))
 	}
-	dst = append(field(dst, "user_list"), '[')
-	if user != "" {
-		dst = wire.AppendString(dst, user)
-	}
-	dst = append(dst, ']')
-	dst = append(field(dst, "user_group_list"), '[', ']')
+	hi, lo := v.desktopID(p, d.i)
+	created := d.createdMs()
+	dst = uuidField(append(dst, '{'), "desktop_id", hi, lo)
+	dst = appendNames(dst, d)
+	dst = appendAddresses(dst, d)
+	dst = strList(dst, "user_list", user)
+	dst = strList(dst, "user_group_list", "")
 	dst = str(dst, "desktop_type", "POOLED")
+	dst = p.appendImage(dst)
+	dst = appendState(dst, d, created)
+	if full {
+		dst = p.appendSecurityGroups(dst)
+	}
+	dst = str(dst, "login_status", d.loginStatus())
+	dst = appendUser(dst, d, user)
+	dst = str(dst, "product_id", p.product.id)
+	dst = v.appendVolumes(dst, d, created)
+	if user != "" {
+		dst = str(dst, "user_group", p.userGroup())
+	}
+	dst = v.appendPlacement(dst, d)
+	dst = p.appendInternet(dst)
+	dst = boolean(dst, "is_attaching_eip", false)
+	dst = str(dst, "attach_state", d.attachState())
+	dst = str(dst, "enterprise_project_id", "0")
+	dst = str(dst, "subnet_id", p.subnet)
+	dst = uuidField(dst, "bill_resource_id", hi, lo)
+	dst = boolean(dst, "is_freeze", false)
+	dst = boolean(dst, "isolated", false)
+	return append(dst, '}')
+}
+
+func uuidField(dst []byte, name string, hi, lo uint64) []byte {
+	dst = append(field(dst, name), '"')
+	return append(appendUUID(dst, hi, lo), '"')
+}
+
+func timeField(dst []byte, name string, ms int64, withMs bool) []byte {
+	return append(appendTime(append(field(dst, name), '"'), ms, withMs), '"')
+}
+
+// strList appends a list of value, empty when value is.
+func strList(dst []byte, name, value string) []byte {
+	dst = append(field(dst, name), '[')
+	if value != "" {
+		dst = wire.AppendString(dst, value)
+	}
+	return append(dst, ']')
+}
+
+// appendNames: the computer's name is also its OS's host name.
+func appendNames(dst []byte, d *desk) []byte {
+	var tmp [64]byte
+	name := appendComputerName(tmp[:0], d.p, d.i)
+	dst = str(dst, "computer_name", string(name))
+	return str(dst, "os_host_name", string(name))
+}
+
+// appendAddresses appends the desktop's one fixed IPv4 address, three ways.
+func appendAddresses(dst []byte, d *desk) []byte {
+	var tmp [64]byte
+	ip := string(appendIP(tmp[:0], d.p.first+d.i))
+	mac := string(appendMAC(tmp[:0], "fa:16:3e", d.h, ':'))
+	dst = append(field(dst, "addresses"), '{')
+	dst = append(field(dst, d.p.vpc), `[{"addr":`...)
+	dst = wire.AppendString(dst, ip)
+	dst = append(dst, `,"version":"4","OS-EXT-IPS-MAC:mac_addr":`...)
+	dst = wire.AppendString(dst, mac)
+	dst = append(dst, `,"OS-EXT-IPS:type":"fixed"}]}`...)
+	dst = strList(dst, "ip_addresses", ip)
+	return str(dst, "ipv4", ip)
+}
+
+// appendImage appends the image's metadata and the flavor.
+func (p *pool) appendImage(dst []byte) []byte {
 	dst = append(field(dst, "metadata"), '{')
 	dst = str(dst, "image_name", p.os.imageName)
 	dst = str(dst, "metering.image_id", p.image)
@@ -161,46 +211,47 @@ func (v *View) appendDesktop(dst []byte, d *desk, full bool) []byte {
 	dst = append(dst, '}')
 	dst = append(field(dst, "flavor"), `{"id":`...)
 	dst = wire.AppendString(dst, p.product.flavor)
-	dst = append(dst, `,"links":[]}`...)
+	return append(dst, `,"links":[]}`...)
+}
+
+func appendState(dst []byte, d *desk, created int64) []byte {
 	dst = str(dst, "status", d.status())
 	dst = str(dst, "task_status", d.task)
 	dst = boolean(dst, "in_maintenance_mode", d.maintenance())
-	created := d.createdMs()
-	dst = append(appendTime(append(field(dst, "created"), '"'), created, true), '"')
-	if full {
-		dst = append(field(dst, "security_groups"), `[{"id":`...)
-		dst = wire.AppendString(dst, p.securityGroup)
-		dst = append(dst, `,"name":"WorkspaceUserSecurityGroup"}]`...)
-	}
-	dst = str(dst, "login_status", d.loginStatus())
+	return timeField(dst, "created", created, true)
+}
+
+func (p *pool) appendSecurityGroups(dst []byte) []byte {
+	dst = append(field(dst, "security_groups"), `[{"id":`...)
+	dst = wire.AppendString(dst, p.securityGroup)
+	return append(dst, `,"name":"WorkspaceUserSecurityGroup"}]`...)
+}
+
+// appendUser appends the user's name and, if there is one, the user.
+func appendUser(dst []byte, d *desk, user string) []byte {
 	dst = str(dst, "user_name", user)
 	dst = append(field(dst, "attach_user_infos"), '[')
-	group := "users"
-	if p.os.osType == "Linux" {
-		group = "default"
-	}
 	if user != "" {
 		dst = append(dst, `{"user_id":`...)
 		dst = wire.AppendString(dst, uuid(d.h, d.h*0x9e3779b97f4a7c15))
 		dst = str(dst, "user_name", user)
-		dst = str(dst, "user_group", group)
+		dst = str(dst, "user_group", d.p.userGroup())
 		dst = append(dst, `,"type":"USER"}`...)
 	}
-	dst = append(dst, ']')
-	dst = str(dst, "product_id", p.product.id)
-	dst = append(field(dst, "root_volume"), '{')
-	dst = v.appendVolume(dst, d, created, 0, "/dev/vda", "SSD", 80)
-	dst = append(dst, '}')
-	dst = append(field(dst, "data_volumes"), '[')
-	if p.dataDisk > 0 {
-		dst = append(dst, '{')
-		dst = v.appendVolume(dst, d, created, 1, "/dev/vdb", "SAS", p.dataDisk)
-		dst = append(dst, '}')
+	return append(dst, ']')
+}
+
+func (p *pool) userGroup() string {
+	if p.os.osType == "Linux" {
+		return "default"
 	}
-	dst = append(dst, ']')
-	if user != "" {
-		dst = str(dst, "user_group", group)
-	}
+	return "users"
+}
+
+// appendPlacement appends where the desktop is, what it is bought as, and
+// its tags.
+func (v *View) appendPlacement(dst []byte, d *desk) []byte {
+	p := d.p
 	dst = str(dst, "availability_zone", p.zone)
 	dst = str(dst, "site_type", "CENTER")
 	dst = str(dst, "site_name", "")
@@ -211,23 +262,17 @@ func (v *View) appendDesktop(dst []byte, d *desk, full bool) []byte {
 	if p.prepaid {
 		dst = str(dst, "order_id", "CS"+strconv.FormatUint(2400000000000000+d.h%100000000000000, 10))
 	}
-	dst = p.appendTags(dst)
+	return p.appendTags(dst)
+}
+
+func (p *pool) appendInternet(dst []byte) []byte {
 	dst = boolean(dst, "is_support_internet", p.internet)
+	mode := ""
 	if p.internet {
-		dst = str(dst, "internet_mode", "NAT")
-		dst = append(field(dst, "internet_mode_list"), `["NAT"]`...)
-	} else {
-		dst = append(field(dst, "internet_mode_list"), '[', ']')
+		mode = "NAT"
+		dst = str(dst, "internet_mode", mode)
 	}
-	dst = boolean(dst, "is_attaching_eip", false)
-	dst = str(dst, "attach_state", d.attachState())
-	dst = str(dst, "enterprise_project_id", "0")
-	dst = str(dst, "subnet_id", p.subnet)
-	dst = append(field(dst, "bill_resource_id"), '"')
-	dst = append(appendUUID(dst, hi, lo), '"')
-	dst = boolean(dst, "is_freeze", false)
-	dst = boolean(dst, "isolated", false)
-	return append(dst, '}')
+	return strList(dst, "internet_mode_list", mode)
 }
 
 func (p *pool) chargeMode() string {
@@ -237,21 +282,35 @@ func (p *pool) chargeMode() string {
 	return "1"
 }
 
-func (v *View) appendVolume(dst []byte, d *desk, created int64, n uint64, device, kind string, size int32) []byte {
+// The volumes: the system one (0), then at most one data volume (1).
+var volumes = [2]struct{ device, kind, suffix string }{
+	{"/dev/vda", "SSD", "-sys"},
+	{"/dev/vdb", "SAS", "-data"},
+}
+
+// appendVolumes appends the 80 GB system volume and the data volume if the
+// pool has one.
+func (v *View) appendVolumes(dst []byte, d *desk, created int64) []byte {
+	dst = v.appendVolume(field(dst, "root_volume"), d, created, 0, 80)
+	dst = append(field(dst, "data_volumes"), '[')
+	if d.p.dataDisk > 0 {
+		dst = v.appendVolume(dst, d, created, 1, d.p.dataDisk)
+	}
+	return append(dst, ']')
+}
+
+func (v *View) appendVolume(dst []byte, d *desk, created int64, n uint64, size int32) []byte {
+	vol := &volumes[n]
 	id := uuid(fixtures.Mix(int64(d.h), n, 1), fixtures.Mix(int64(d.h), n, 2))
-	dst = str(dst, "type", kind)
+	dst = append(dst, '{')
+	dst = str(dst, "type", vol.kind)
 	dst = strconv.AppendInt(field(dst, "size"), int64(size), 10)
-	dst = str(dst, "device", device)
+	dst = str(dst, "device", vol.device)
 	dst = str(dst, "id", id)
 	dst = str(dst, "volume_id", id)
-	dst = append(appendTime(append(field(dst, "create_time"), '"'), created, false), '"')
-	name := appendComputerName(nil, d.p, d.i)
-	if n == 0 {
-		name = append(name, "-sys"...)
-	} else {
-		name = append(name, "-data"...)
-	}
-	return str(dst, "display_name", string(name))
+	dst = timeField(dst, "create_time", created, false)
+	name := append(appendComputerName(nil, d.p, d.i), vol.suffix...)
+	return append(str(dst, "display_name", string(name)), '}')
 }
 
 // sid is a Windows-style security identifier of the desktop's machine

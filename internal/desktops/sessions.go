@@ -111,8 +111,33 @@ type recordFilter struct {
 // by walking the desktops in order, so a day of 100,000 desktops is never
 // held in memory.
 func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
+	f, epid, err := v.recordQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	w := recordWalk{v: v, f: f, dst: append(make([]byte, 0, 1024*min(f.limit, 100)+64), `{"records":[`...)}
+	switch {
+	case epid != "" && epid != "0":
+	case f.computer != "":
+		if p, i, ok := v.lookupName(f.computer); ok {
+			w.visit(p, i)
+		}
+	case v.fleet == nil && f.everyRecord(v):
+		w.counters()
+	default:
+		v.eachSessionDesktop(w.visit)
+	}
+	dst := append(w.dst, `],"total_count":`...)
+	dst = strconv.AppendInt(dst, int64(clamp(w.total)), 10)
+	return append(dst, '}'), nil
+}
+
+// recordQuery reads ListLoginRecordsNew's query: the filter, over the 24
+// hours before the view's instant unless a time range is given, and the
+// enterprise project.
+func (v *View) recordQuery(q url.Values) (f recordFilter, epid string, err *wire.Error) {
 	r := &query{q: q}
-	f := recordFilter{
+	f = recordFilter{
 		user:     r.str("user_name", 255),
 		computer: r.str("computer_name", 255),
 		terminal: r.str("terminal_type", 255),
@@ -122,71 +147,74 @@ func (v *View) ListLoginRecordsNew(q url.Values) ([]byte, *wire.Error) {
 		offset:   r.integer("offset", 0, fixtures.MaxCount, 0),
 		limit:    r.integer("limit", 0, MaxRecordsLimit, DefaultRecordsLimit),
 	}
-	epid := r.str("enterprise_project_id", 36)
+	epid = r.str("enterprise_project_id", 36)
 	from, to, given := r.timeRange()
 	if r.err != nil {
-		return nil, r.err
+		return f, "", r.err
 	}
 	if !given {
 		from, to = v.at.Add(-24*time.Hour), v.at.Add(time.Second)
 	}
 	f.span = v.spanOf(from, to)
+	return f, epid, nil
+}
 
-	dst := append(make([]byte, 0, 1024*min(f.limit, 100)+64), `{"records":[`...)
-	var total int64
-	var buf []fixtures.Connection
-	var rec record
-	visit := func(p *pool, i int64) {
-		d := v.sessionDesk(p, i)
-		buf = v.connections(&d, f.span, buf[:0])
-		for _, c := range buf {
-			inPage := total >= f.offset && total < f.offset+f.limit
-			if !inPage && f.keepsAll() {
-				total++ // counted, not written: no need to draw its fields
-				continue
-			}
-			v.fillRecord(&rec, &d, c)
-			if !f.match(&rec) {
-				continue
-			}
-			if inPage {
-				if total > f.offset {
-					dst = append(dst, ',')
-				}
-				dst = rec.append(dst)
-			}
-			total++
+// recordWalk is a walk through the records in order: it counts those f
+// keeps and writes the page's to dst. buf and rec are reused per desktop.
+type recordWalk struct {
+	v     *View
+	f     recordFilter
+	dst   []byte
+	total int64 // records kept so far
+	buf   []fixtures.Connection
+	rec   record
+}
+
+// visit walks desktop i of p.
+func (w *recordWalk) visit(p *pool, i int64) {
+	d := w.v.sessionDesk(p, i)
+	w.buf = w.v.connections(&d, w.f.span, w.buf[:0])
+	for _, c := range w.buf {
+		inPage := w.total >= w.f.offset && w.total < w.f.offset+w.f.limit
+		if !inPage && w.f.keepsAll() {
+			w.total++ // counted, not written: no need to draw its fields
+			continue
 		}
+		w.v.fillRecord(&w.rec, &d, c)
+		if !w.f.match(&w.rec) {
+			continue
+		}
+		if inPage {
+			w.write(w.total)
+		}
+		w.total++
 	}
-	switch {
-	case epid != "" && epid != "0":
-	case f.computer != "":
-		if p, i, ok := v.lookupName(f.computer); ok {
-			visit(p, i)
+}
+
+// counters walks a counter view that keeps every record: one record per
+// connected or disconnected desktop, all in the window, so a page is found
+// by arithmetic, however many.
+func (w *recordWalk) counters() {
+	f := &w.f
+	for k := range w.v.pools {
+		p := &w.v.pools[k]
+		m := min(p.login[1], p.n)
+		for r := max(f.offset-w.total, 0); r < m && w.total+r < f.offset+f.limit; r++ {
+			d := w.v.desk(p, p.indexOf(r))
+			w.buf = w.v.connections(&d, f.span, w.buf[:0])
+			w.v.fillRecord(&w.rec, &d, w.buf[0])
+			w.write(w.total + r)
 		}
-	case v.fleet == nil && f.everyRecord(v):
-		// Counters: one record per connected or disconnected desktop, all
-		// in the window, so a page is found by arithmetic, however many.
-		for k := range v.pools {
-			p := &v.pools[k]
-			m := min(p.login[1], p.n)
-			for r := max(f.offset-total, 0); r < m && total+r < f.offset+f.limit; r++ {
-				d := v.desk(p, p.indexOf(r))
-				buf = v.connections(&d, f.span, buf[:0])
-				v.fillRecord(&rec, &d, buf[0])
-				if total+r > f.offset {
-					dst = append(dst, ',')
-				}
-				dst = rec.append(dst)
-			}
-			total += m
-		}
-	default:
-		v.eachSessionDesktop(func(p *pool, i int64) { visit(p, i) })
+		w.total += m
 	}
-	dst = append(dst, `],"total_count":`...)
-	dst = strconv.AppendInt(dst, int64(clamp(total)), 10)
-	return append(dst, '}'), nil
+}
+
+// write appends rec, the n-th record kept, to the page.
+func (w *recordWalk) write(n int64) {
+	if n > w.f.offset {
+		w.dst = append(w.dst, ',')
+	}
+	w.dst = w.rec.append(w.dst)
 }
 
 // keepsAll reports whether f looks at no field of a record.
