@@ -32,6 +32,8 @@ func FuzzRecord(f *testing.F) {
 	f.Add(403, `{"error_code":"APIGW.0302","error_msg":"SDK-HMAC-SHA256 Access={AK}, Signature={SK}","error_detail":"---\n...","encoded_authorization_message":"{P}"}`, true)
 	f.Add(429, `{"error_code":"x","error_msg":"line\r\nbreak \u2028 ünïcödé #"}`, false)
 	f.Add(503, `oops`, false)
+	f.Add(429, `{"error_msg":"\u007f \u0085 \u009f \ufffe \uffff \ud800"}`, false)
+	f.Add(200, `{"statics":[{"static_name":"\u007f\u0080"}]}`, true)
 	f.Fuzz(func(t *testing.T, status int, body string, real bool) {
 		body = strings.NewReplacer("{P}", fuzzProject, "{AK}", fuzzAK, "{SK}", fuzzSK).Replace(body)
 		r := &Recorder{Dir: t.TempDir(), RealNames: real, Source: "workspace.cn-north-4.myhuaweicloud.com"}

@@ -304,9 +304,50 @@ func FakeName(real string) string {
 	return strings.ToLower(f.SafeColor()+"-"+f.Animal()) + "-pool-" + strconv.Itoa(10+f.Number(0, 89))
 }
 
-// quote writes s as a double-quoted scalar: a JSON string is one in YAML
-// too, and reads back as the same string whatever it holds.
+// quote writes s as a YAML double-quoted scalar that reads back as the
+// same string whatever it holds. YAML allows fewer characters raw than JSON
+// does (not DEL, the C1 controls, U+FFFE or U+FFFF), so each character
+// outside YAML's printable set is written as an escape, as are the line
+// separators; bytes that are not UTF-8 become U+FFFD, as JSON's would.
 func quote(s string) string {
-	out, _ := json.Marshal(s)
-	return string(out)
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case yamlPrintable(r) && r != '\r' && r != 0x85 && r != 0x2028 && r != 0x2029:
+			b.WriteRune(r)
+		case r <= 0xFF:
+			fmt.Fprintf(&b, `\x%02X`, r)
+		case r <= 0xFFFF:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08X`, r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// yamlPrintable reports whether YAML 1.2 lets r stand raw in a stream
+// (its production c-printable).
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r < 0x20 || r == 0x7F:
+		return false
+	case r < 0x7F:
+		return true
+	case r < 0xA0:
+		return false
+	}
+	return r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

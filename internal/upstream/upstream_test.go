@@ -1,12 +1,14 @@
 package upstream
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"gopkg.in/yaml.v3"
 )
 
 // Whatever the upstream says, a recording is a scenario file that parses
@@ -62,11 +64,39 @@ func TestRecordingsParseBackWithoutSecrets(t *testing.T) {
 	}
 }
 
-func jsonString(s string) string { return quote(s) }
+func jsonString(s string) string {
+	out, _ := json.Marshal(s)
+	return string(out)
+}
 
 func TestFakeNamesAreStableAndDistinct(t *testing.T) {
 	a, b := FakeName("finance-pool"), FakeName("engineering-pool")
 	if a != FakeName("finance-pool") || a == b || strings.Contains(a, "finance") {
 		t.Fatalf("%q %q", a, b)
+	}
+}
+
+// A recorded string reads back from the YAML as the string the upstream
+// sent, whatever characters it holds: the ones YAML forbids raw (DEL, the
+// C1 controls, U+FFFE), line separators, quotes, and bytes that are not
+// UTF-8 (read back as U+FFFD, as a JSON decoder gives them).
+func TestQuoteReadsBackAsTheSameString(t *testing.T) {
+	var cases []string
+	for r := rune(0); r < 0x200; r++ {
+		cases = append(cases, "a"+string(r)+"b")
+	}
+	for _, r := range []rune{0x2028, 0x2029, 0xD7FF, 0xE000, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF} {
+		cases = append(cases, string(r), "x"+string(r))
+	}
+	cases = append(cases, "", " ", "- x: y", "#", "'", `"\"`, "a\r\nb", "\xff\xfe", "ok\xc3")
+	for _, s := range cases {
+		var got map[string]string
+		doc := "k: " + quote(s) + "\n"
+		if err := yaml.Unmarshal([]byte(doc), &got); err != nil {
+			t.Fatalf("quote(%q) = %s: the YAML does not parse: %v", s, quote(s), err)
+		}
+		if want := string([]rune(s)); got["k"] != want {
+			t.Fatalf("quote(%q) = %s reads back as %q", s, quote(s), got["k"])
+		}
 	}
 }
