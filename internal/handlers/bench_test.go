@@ -80,3 +80,7 @@ func BenchmarkOfficeDayByHeader(b *testing.B) {
 func BenchmarkCallCentre(b *testing.B) {
 	benchRequest(b, newMock(b, Options{Scenario: "call-centre"}), nil)
 }
+
+func BenchmarkCallCentreByHeader(b *testing.B) {
+	benchRequest(b, newMock(b, Options{}), map[string]string{"X-Mock-Scenario": "call-centre"})
+}
