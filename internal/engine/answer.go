@@ -115,10 +115,7 @@ func (e *Engine) Decide(op *Operation, project string, args Args, sw *Switches) 
 	}
 	a := Answer{Scenario: sc.Name, Delay: delay.Draw(seed, n), Err: forced}
 	if forced == nil {
-		at := e.instant(project, sw, ctl)
-		if op.acts {
-			at = ctl.clockOf(project).at(time.Now()).Truncate(time.Second)
-		}
+		at := instant(sw, first(ls, lookup{}, clockIn), args.Arrived, op.acts)
 		r := resolve(op.Name, sc, step, index, seed, n, at)
 		r.data.views = &e.views
 		r.data.project, r.data.store, r.data.acts = project, &e.actions, e.actions.of(project)
@@ -157,14 +154,19 @@ func (e *Engine) proxyAnswer(op *Operation, project string, sw *Switches, ls lay
 	return a
 }
 
-// instant is the simulated time a request is answered as of: X-Mock-Time,
-// else the project's clock, truncated to the second (the resolution of the
-// simulation, so answers within a second share their bytes).
-func (e *Engine) instant(project string, sw *Switches, ctl *controls) time.Time {
-	if sw.Time != nil {
+// instant is the simulated time a request is answered as of: X-Mock-Time
+// (not for an action, which happens on the project's clock), else the
+// project's clock when the request arrived (zero: now), truncated to the
+// second (the resolution of the simulation, so answers within a second
+// share their bytes).
+func instant(sw *Switches, clock *simClock, arrived time.Time, acts bool) time.Time {
+	if sw.Time != nil && !acts {
 		return sw.Time.Truncate(time.Second)
 	}
-	return ctl.clockOf(project).at(time.Now()).Truncate(time.Second)
+	if arrived.IsZero() {
+		arrived = time.Now()
+	}
+	return clock.at(arrived).Truncate(time.Second)
 }
 
 // resolved is a step's answer before an operation shapes it: an error, a

@@ -3,6 +3,7 @@ package engine
 import (
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/workspace-mock/mockserver/internal/desktops"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -48,11 +49,12 @@ func OperationNames() []string {
 }
 
 // Args are an operation's own parameters: the id its path names (a desktop,
-// a pool, a job) and its query.
+// a pool, a job), its query and body, and when the request arrived.
 type Args struct {
-	ID    string
-	Query url.Values
-	Body  []byte // the request's body (an action's)
+	ID      string
+	Query   url.Values
+	Body    []byte    // the request's body (an action's)
+	Arrived time.Time // when the request arrived, read on the project's clock; zero: now
 }
 
 // viewOperation is an operation answered from the desktops of the data. Its

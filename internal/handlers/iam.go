@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
@@ -23,7 +24,7 @@ var domainID = StableProjectID("domain")
 
 // iamProjects answers GET /v3/projects?name=<region>, the IAM call an SDK
 // makes to discover its project id when built with a region and no project id.
-func (m *Mock) iamProjects(r *http.Request) (string, engine.Answer) {
+func (m *Mock) iamProjects(r *http.Request, _ time.Time) (string, engine.Answer) {
 	if e := m.authenticate(r); e != nil {
 		return "", engine.Answer{Err: e}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/workspace-mock/mockserver/internal/engine"
@@ -34,7 +35,7 @@ func (m *Mock) routes() http.Handler {
 	r.Route("/_mock", m.adminRoutes)
 
 	// Like Huawei's gateway: anything else is an API that does not exist.
-	notFound := m.journaled("", func(*http.Request) (string, engine.Answer) { return "", errorAnswer(wire.NotFound()) })
+	notFound := m.journaled("", func(*http.Request, time.Time) (string, engine.Answer) { return "", errorAnswer(wire.NotFound()) })
 	r.NotFound(notFound)
 	r.MethodNotAllowed(notFound)
 	return r

@@ -13,8 +13,9 @@ import (
 )
 
 // decider decides a journaled request's answer: the project it is for (""
-// outside the API) and the engine's answer. Nothing is written before it returns.
-type decider func(r *http.Request) (project string, a engine.Answer)
+// outside the API) and the engine's answer, for a request that arrived at
+// arrived. Nothing is written before it returns.
+type decider func(r *http.Request, arrived time.Time) (project string, a engine.Answer)
 
 func errorAnswer(e wire.Error) engine.Answer { return engine.Answer{Err: &e} }
 
@@ -26,7 +27,7 @@ func (m *Mock) journaled(operation string, decide decider) http.HandlerFunc {
 		e := begin(w, r)
 		e.Operation = operation
 		defer m.Record(&e) // also when a fault drops the connection (a panic)
-		project, a := decide(r)
+		project, a := decide(r, e.Time)
 		e.ProjectID, e.Scenario, e.Fault = own(project, longLine(r)), a.Scenario, string(a.Fault)
 		switch m.wait(r.Context(), a.Delay) {
 		case clientLeft:
@@ -45,13 +46,15 @@ func (m *Mock) journaled(operation string, decide decider) http.HandlerFunc {
 // the signature checked, the switches and the operation's own arguments
 // read, the engine's answer.
 func (m *Mock) api(op *engine.Operation, args func(*http.Request) engine.Args) http.HandlerFunc {
-	return m.journaled(op.Name, func(r *http.Request) (string, engine.Answer) {
+	return m.journaled(op.Name, func(r *http.Request, arrived time.Time) (string, engine.Answer) {
 		project := projectParam(r)
 		if e := m.authenticate(r); e != nil {
 			return project, engine.Answer{Err: e}
 		}
 		sw := parseSwitches(r.Header)
-		return project, m.Decide(op, project, args(r), &sw)
+		a := args(r)
+		a.Arrived = arrived
+		return project, m.Decide(op, project, a, &sw)
 	})
 }
 
