@@ -198,6 +198,9 @@ func (e *Engine) edit(project string, fn func(l *layer)) error {
 	e.ctlMu.Lock()
 	defer e.ctlMu.Unlock()
 	pl := e.ctl.Load().projects
+	if pl.count >= pl.limit && pl.get(project) == nil {
+		pl.prune() // before the shard is read: it may change it
+	}
 	sh := pl.shard(project)
 	var old map[string]*layer
 	if m := sh.Load(); m != nil {
@@ -209,6 +212,7 @@ func (e *Engine) edit(project string, fn func(l *layer)) error {
 		l = *prev
 	}
 	fn(&l)
+	l = l.live()
 	next := maps.Clone(old)
 	if next == nil {
 		next = map[string]*layer{}
@@ -229,6 +233,43 @@ func (e *Engine) edit(project string, fn func(l *layer)) error {
 	}
 	sh.Store(&next)
 	return nil
+}
+
+// live is the layer without an injected error whose count is used up: it
+// fails no more requests, so it no longer keeps its project's layer (a
+// layer that sets nothing is dropped). A used-up count never grows again.
+func (l layer) live() layer {
+	if l.inject != nil && l.inject.left.Load() == 0 {
+		l.inject = nil
+	}
+	return l
+}
+
+// prune drops the layers whose settings are all used up (injected errors
+// whose requests have failed), so that those projects stop counting toward
+// the limit. Under Engine.ctlMu, when the limit is reached: one pass over
+// the projects, only then.
+func (p *projectLayers) prune() {
+	for i := range p.shards {
+		m := p.shards[i].Load()
+		if m == nil {
+			continue
+		}
+		var next map[string]*layer // a copy, once one layer of the shard goes
+		for project, l := range *m {
+			if l.live() != (layer{}) {
+				continue
+			}
+			if next == nil {
+				next = maps.Clone(*m)
+			}
+			delete(next, project)
+			p.count--
+		}
+		if next != nil {
+			p.shards[i].Store(&next)
+		}
+	}
 }
 
 // The run-time switches, for the admin API and the Go package. An empty

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // Projects with switches of their own are bounded: past the bound a switch
@@ -35,6 +36,37 @@ func TestProjectSwitchesAreBounded(t *testing.T) {
 	e.Reset("")
 	if _, projects := e.Active(); len(projects) != 0 {
 		t.Fatalf("after reset: %d projects", len(projects))
+	}
+}
+
+// A project whose injected errors have all been answered no longer counts
+// toward the bound: at the bound, a new project's switch takes the room of
+// one whose count is used up; one still to fail keeps its place.
+func TestUsedUpInjectionsMakeRoom(t *testing.T) {
+	e := newEngine(t, Config{})
+	e.ctl.Load().projects.limit = 3
+	for _, p := range []string{"a", "b", "c"} {
+		if err := e.InjectError(p, wire.Error{Status: 503, Code: "x"}, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.SetDelay("d", fixtures.Delay{}); !errors.Is(err, ErrTooManyProjects) {
+		t.Fatalf("a fourth project while three errors wait: %v, want ErrTooManyProjects", err)
+	}
+	if a := e.Decide(ListInstancesStatus, "b", Args{}, &Switches{}); a.Err == nil || a.Err.Status != 503 {
+		t.Fatalf("b's first request: %+v, want the injected 503", a)
+	}
+	if err := e.SetScenario("d", "empty"); err != nil {
+		t.Fatalf("a fourth project once b's error was answered: %v", err)
+	}
+	if err := e.SetScenario("e", "empty"); !errors.Is(err, ErrTooManyProjects) {
+		t.Fatalf("a fifth project: %v, want ErrTooManyProjects", err)
+	}
+	if a := e.Decide(ListInstancesStatus, "a", Args{}, &Switches{}); a.Err == nil || a.Err.Status != 503 {
+		t.Fatalf("a's error was lost to the pruning: %+v", a)
+	}
+	if c := e.Controls(); len(c.Projects) != 3 || c.Projects["d"].Scenario != "empty" {
+		t.Fatalf("projects listed: %+v", c.Projects)
 	}
 }
 
