@@ -47,8 +47,9 @@ type Engine struct {
 
 	set      atomic.Pointer[served]
 	ctl      atomic.Pointer[controls]
-	ctlMu    sync.Mutex // serialises writers of ctl
-	counters *counters  // requests seen per scenario and project
+	ctlMu    sync.Mutex   // serialises writers of ctl
+	spent    atomic.Int64 // injected errors whose count ran out, ever: a project's layer may have room to give
+	counters *counters    // requests seen per scenario and project
 	journal  *journal
 	views    viewCache   // desktops made from counters, per scenario, step and seed
 	actions  actionStore // each project's actions on the fleet

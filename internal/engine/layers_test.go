@@ -82,3 +82,18 @@ func BenchmarkSwitchWithManyProjects(b *testing.B) {
 		_ = e.SetScenario(fmt.Sprintf("p%d", i%30_000), "large")
 	}
 }
+
+// BenchmarkRefusalAtTheBound: one more project's switch when 100,000 have
+// theirs and none has used its settings up (each refusal looks for room).
+func BenchmarkRefusalAtTheBound(b *testing.B) {
+	e := newEngine(b, Config{})
+	for i := 0; i < MaxProjectLayers; i++ {
+		_ = e.SetScenario(fmt.Sprintf("p%d", i), "empty")
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.SetScenario("one-more", "large"); !errors.Is(err, ErrTooManyProjects) {
+			b.Fatal(err)
+		}
+	}
+}
