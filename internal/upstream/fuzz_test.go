@@ -34,6 +34,8 @@ func FuzzRecord(f *testing.F) {
 	f.Add(503, `oops`, false)
 	f.Add(429, `{"error_msg":"\u007f \u0085 \u009f \ufffe \uffff \ud800"}`, false)
 	f.Add(200, `{"statics":[{"static_name":"\u007f\u0080"}]}`, true)
+	f.Add(429, `{"error_msg":"\u007f0123456789abcdef0123456789abcd"}`, false)
+	f.Add(429, `{"error_msg":"\r0123456789abcdef0123456789abcd"}`, false)
 	f.Fuzz(func(t *testing.T, status int, body string, real bool) {
 		body = strings.NewReplacer("{P}", fuzzProject, "{AK}", fuzzAK, "{SK}", fuzzSK).Replace(body)
 		r := &Recorder{Dir: t.TempDir(), RealNames: real, Source: "workspace.cn-north-4.myhuaweicloud.com"}

@@ -308,22 +308,26 @@ func FakeName(real string) string {
 // same string whatever it holds. YAML allows fewer characters raw than JSON
 // does (not DEL, the C1 controls, U+FFFE or U+FFFF), so each character
 // outside YAML's printable set is written as an escape, as are the line
-// separators; bytes that are not UTF-8 become U+FFFD, as JSON's would.
+// breaks; bytes that are not UTF-8 become U+FFFD, as JSON's would. A
+// numeric escape ends in hex digits: a hex digit right after one is escaped
+// too, so the file never holds a run of hex digits the string did not
+// (scrub has masked those that look like request ids).
 func quote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
+	numeric := false // the last thing written was a numeric escape
 	for _, r := range s {
+		if named, ok := yamlEscapes[r]; ok {
+			b.WriteString(named)
+			numeric = false
+			continue
+		}
 		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
+		case yamlPrintable(r) && !(numeric && isHexRune(r)):
 			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case yamlPrintable(r) && r != '\r' && r != 0x85 && r != 0x2028 && r != 0x2029:
-			b.WriteRune(r)
+			numeric = false
+			continue
 		case r <= 0xFF:
 			fmt.Fprintf(&b, `\x%02X`, r)
 		case r <= 0xFFFF:
@@ -331,10 +335,20 @@ func quote(s string) string {
 		default:
 			fmt.Fprintf(&b, `\U%08X`, r)
 		}
+		numeric = true
 	}
 	b.WriteByte('"')
 	return b.String()
 }
+
+// yamlEscapes are the characters quote writes as YAML's named escapes:
+// the quote and backslash, and the controls and line breaks that have one.
+var yamlEscapes = map[rune]string{
+	'"': `\"`, '\\': `\\`, 0: `\0`, '\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`, '\v': `\v`,
+	'\f': `\f`, '\r': `\r`, 0x1B: `\e`, 0x85: `\N`, 0x2028: `\L`, 0x2029: `\P`,
+}
+
+func isHexRune(r rune) bool { return r < 0x80 && isHex(byte(r)) }
 
 // yamlPrintable reports whether YAML 1.2 lets r stand raw in a stream
 // (its production c-printable).

@@ -89,6 +89,10 @@ func TestQuoteReadsBackAsTheSameString(t *testing.T) {
 		cases = append(cases, string(r), "x"+string(r))
 	}
 	cases = append(cases, "", " ", "- x: y", "#", "'", `"\"`, "a\r\nb", "\xff\xfe", "ok\xc3")
+	hex31 := "0123456789abcdef0123456789abcde"
+	for _, r := range []rune{0x7f, 0x1f, '\r', 0x85, 0x9f, 0xfffe, 0x2028, 0x10ffff} {
+		cases = append(cases, string(r)+hex31, hex31[:16]+string(r)+hex31)
+	}
 	for _, s := range cases {
 		var got map[string]string
 		doc := "k: " + quote(s) + "\n"
@@ -97,6 +101,9 @@ func TestQuoteReadsBackAsTheSameString(t *testing.T) {
 		}
 		if want := string([]rune(s)); got["k"] != want {
 			t.Fatalf("quote(%q) = %s reads back as %q", s, quote(s), got["k"])
+		}
+		if q := quote(s); maskHex32(s) == s && maskHex32(q) != q {
+			t.Fatalf("quote(%q) = %s: an escape and the digits after it make a run of 32 hex digits", s, q)
 		}
 	}
 }
