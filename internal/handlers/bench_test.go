@@ -110,3 +110,7 @@ func BenchmarkDesktopPageAtNewInstant(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkHandWrittenByHeader(b *testing.B) {
+	benchRequest(b, newMock(b, Options{}), map[string]string{"X-Mock-Scenario": "hand-written"})
+}

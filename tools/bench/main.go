@@ -47,7 +47,7 @@ var (
 // flags that keep it so: office-outage fails 14:00-14:05 local, so its clock
 // stands at 11:00.
 var steady = map[string][]string{
-	"default": nil, "empty": nil, "max-values": nil, "large": nil, "office-day": nil, "call-centre": nil,
+	"default": nil, "empty": nil, "max-values": nil, "large": nil, "office-day": nil, "call-centre": nil, "hand-written": nil,
 	"office-outage": {"--clock-start", "2026-11-30T11:00:00+08:00", "--clock-speed", "0"},
 }
 
