@@ -50,9 +50,6 @@ type Options struct {
 // far less than Go's 1 MiB.
 const DefaultMaxHeaderBytes = 64 << 10
 
-// MaxDrift is how many departures from the contract GET /_mock/drift keeps.
-const MaxDrift = upstream.MaxDrift
-
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = engine.DefaultJournalSize
 
@@ -69,7 +66,6 @@ type Mock struct {
 	log            *slog.Logger
 	maxHeader      int
 	bodyTimeout    time.Duration
-	upstream       *upstream.Upstream
 	proxy          *upstream.Proxy // nil without --upstream
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
@@ -95,7 +91,7 @@ func New(o Options) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{Engine: eng, log: o.Logger, maxHeader: o.MaxHeaderBytes, bodyTimeout: o.BodyTimeout,
-		upstream: o.Upstream, verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken,
+		verifier: o.Verifier, regionProjects: o.RegionProjects, adminToken: o.AdminToken,
 		allowedHosts: o.AllowedHosts, done: make(chan struct{}), closed: make(chan struct{})}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)

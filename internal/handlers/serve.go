@@ -64,7 +64,7 @@ func noArgs(*http.Request) engine.Args { return engine.Args{} }
 func query(r *http.Request) engine.Args { return engine.Args{Query: r.URL.Query()} }
 
 func pathID(name string) func(*http.Request) engine.Args {
-	return func(r *http.Request) engine.Args { return engine.Args{ID: pathParam(r, name), Query: r.URL.Query()} }
+	return func(r *http.Request) engine.Args { return engine.Args{ID: pathParam(r, name)} }
 }
 
 // waited is how a wait ended.
