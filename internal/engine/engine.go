@@ -107,12 +107,6 @@ func (e ScenarioError) Unwrap() error { return e.error }
 // chooses another.
 func (e *Engine) Startup() string { return e.startName }
 
-// Seed is the seed of generated data.
-func (e *Engine) Seed() int64 { return e.seed }
-
-// Proxied reports whether an upstream answers in the start-up scenario's place.
-func (e *Engine) Proxied() bool { return e.proxied }
-
 // Scenarios is the set being served.
 func (e *Engine) Scenarios() *fixtures.Set { return e.set.Load().Set }
 

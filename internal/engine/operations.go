@@ -64,9 +64,10 @@ type Args struct {
 func viewOperation(name string, answer viewAnswer) *Operation {
 	op := &Operation{Name: name}
 	op.answer = func(d Data, a Args) (fixtures.Payload, *wire.Error) {
-		k := answerKey{op: op, sc: d.sc, index: d.index, seed: d.seed, unix: d.at.Unix(), id: a.ID, query: a.Query.Encode()}
 		cacheable := !d.sc.Fresh && d.views != nil && d.acts == nil // a project's actions are its own
+		var k answerKey
 		if cacheable {
+			k = answerKey{op: op, sc: d.sc, index: d.index, seed: d.seed, unix: d.at.Unix(), id: a.ID, query: a.Query.Encode()}
 			if p, ok := d.views.answer(k); ok {
 				return p, nil
 			}
