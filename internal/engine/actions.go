@@ -71,9 +71,15 @@ type actionStore struct {
 	limit int
 }
 
+// of is the project's log if it holds an action, else nil: a log made for
+// an action that was then refused (a malformed body) changes nothing, so
+// the project's answers stay the shared, cached ones. Every reader decides
+// "has this project acted" here, once per request.
 func (s *actionStore) of(project string) *desktops.Log {
 	if m := s.logs.Load(); m != nil {
-		return (*m)[project]
+		if l := (*m)[project]; l != nil && l.Len() > 0 {
+			return l
+		}
 	}
 	return nil
 }

@@ -221,7 +221,7 @@ type Data struct {
 
 // StaticsPayload is the 200 body of ListInstancesStatus, cached where it can be.
 func (d Data) StaticsPayload() fixtures.Payload {
-	if d.hasActions() {
+	if d.acts != nil { // the project acted: its counters are counted from its desktops
 		return fixtures.NewPayload(fixtures.EncodeStatics(nil, d.View().Groups())) // counted from the desktops
 	}
 	if d.step.Fleet != nil {
@@ -244,14 +244,10 @@ func (d Data) Groups() []fixtures.Group {
 	return d.sc.Groups(d.index, d.seed, nonce)
 }
 
-// hasActions reports whether the project took actions: its counters are
-// then counted from its desktops, not taken from the scenario's.
-func (d Data) hasActions() bool { return d.acts != nil && d.acts.Len() > 0 }
-
 // Statics are the pools' counters as ListInstancesStatus answers them: the
 // project's actions included, when it took some.
 func (d Data) Statics() []fixtures.Group {
-	if d.hasActions() {
+	if d.acts != nil { // the project acted: its counters are counted from its desktops
 		return d.View().Groups()
 	}
 	return d.Groups()
