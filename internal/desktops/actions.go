@@ -212,10 +212,6 @@ type effect struct {
 
 // timing is the seeded durations of one desktop's action: its transition,
 // and the agent's registration after a boot.
-func (v *View) timing(a *Action, p *pool, i int64) (transition, register int64) {
-	return a.timing(int32(p.index), i)
-}
-
 func (a *Action) timing(pool int32, i int64) (transition, register int64) {
 	h := fixtures.Mix(a.Seed, saltAction, uint64(a.Seq), uint64(pool), uint64(i))
 	lo, hi := int64(20), int64(90) // starting, stopping
@@ -286,7 +282,7 @@ func (v *View) acted(p *pool, i int64, power, login int) (int, int, effect) {
 		return power, login, effect{}
 	}
 	now := v.at.Unix()
-	transition, register := v.timing(a, p, i)
+	transition, register := a.timing(int32(p.index), i)
 	switch a.Op {
 	case OpStart, OpReboot:
 		if now < a.At+transition {
@@ -577,7 +573,7 @@ func (v *View) subJob(a *Action, k int, tg Target, now int64) (subJob, bool) {
 		JobID: a.JobID, AttachUser: user, Entity: id, IPAddress: ip,
 		Entities: jobEntities{DesktopID: id, DesktopName: string(appendComputerName(nil, p, tg.Index)),
 			ProductID: p.product.id, UserName: user, IPAddress: ip}}
-	transition, _ := v.timing(a, p, tg.Index)
+	transition, _ := a.timing(int32(p.index), tg.Index)
 	s.Status, s.EndTime = progress(now, a.At+transition)
 	s.Process = 100
 	if s.Status == "RUNNING" {
@@ -683,7 +679,7 @@ func (v *View) cutByActions(p *pool, i int64, dst []fixtures.Connection, start i
 			end = min(end, mine[k+1].At)
 		}
 		if a.Op == OpStart || a.Op == OpReboot {
-			transition, register := v.timing(a, p, i)
+			transition, register := a.timing(int32(p.index), i)
 			end = min(end, a.At+transition+register)
 		}
 		dst = cutConnections(dst, start, a.At, end)

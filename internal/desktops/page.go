@@ -43,9 +43,6 @@ func (v *View) Sessions(id string) (desktop Desktop, pool string, sessions []Ses
 	return v.describe(p, i), p.name, sessions, true
 }
 
-// Zone is where the view's days start: the fleet's zone, else UTC.
-func (v *View) Zone() *time.Location { return v.zone }
-
 // Counters are the counters of the pool named pool, aggregated from its own
 // desktops only (what View.Groups has for it, without the other pools'
 // work); ok false for no such pool.

@@ -156,10 +156,7 @@ func appendUUID(dst []byte, hi, lo uint64) []byte {
 // O(1) and a made-up one is recognised: the high half is a 60-bit hash of
 // (seed, pool, index), the low half 62 bits of pool<<40|index xor a mask
 // drawn from that hash.
-const (
-	maxPools = 1 << 20
-	maxIndex = 1 << 40
-)
+const maxIndex = 1 << 40
 
 func (v *View) desktopID(p *pool, i int64) (hi, lo uint64) {
 	if s := p.spec(i); s != nil && s.DesktopID != "" {

@@ -122,9 +122,6 @@ func (v *View) finish() {
 	}
 }
 
-// At is the instant the view shows.
-func (v *View) At() time.Time { return v.at }
-
 // MovedTo is the same desktops at another instant, sharing everything that
 // does not depend on it (the pools' traits: 2.5 ms for the 1,000 pools of
 // the large scenario), so a caller can keep one View per scenario and seed
@@ -173,17 +170,12 @@ func (v *View) baseState(p *pool, i int64) (power, attach, login int) {
 	login = fixtures.LoginUnknown
 	for k, b := range p.login {
 		if r < b {
-			login = loginByRank[k]
+			login = fixtures.LoginByRank[k] // connected desktops take the first ranks
 			break
 		}
 	}
 	return power, attach, login
 }
-
-// loginByRank: connected desktops take the first ranks, so that the ranks
-// of in_use+disconnected fall within the attached ones and those of
-// in_use+disconnected+ready within the running ones.
-var loginByRank = fixtures.LoginByRank
 
 // Groups are the pools' counters, aggregated from the desktops one by one:
 // what connections/status answers at the view's instant.
@@ -220,7 +212,7 @@ func (v *View) aggregate(p *pool) fixtures.Group {
 		pw[fixtures.PowerOther] += p.n - min(p.power[3], p.n)
 		at[fixtures.AttachUnattached] += p.n - min(p.attach[3], p.n)
 		for k := range lg {
-			lg[loginByRank[k]] = span(p.login[:], k)
+			lg[fixtures.LoginByRank[k]] = span(p.login[:], k)
 		}
 		lg[fixtures.LoginUnknown] += p.n - min(p.login[4], p.n)
 	} else {
