@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/workspace-mock/mockserver/internal/fixtures"
 	"github.com/workspace-mock/mockserver/internal/wire"
@@ -542,7 +541,7 @@ type jobEntities struct {
 	IPAddress   string `json:"ip_address"`
 }
 
-func stamp(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05.000Z") }
+func stamp(unix int64) string { return string(appendTime(nil, unix*1000, true)) }
 
 // progress is a job's (or sub-job's) status at now, and its end once done.
 func progress(now, done int64) (status, end string) {

@@ -2,7 +2,6 @@ package desktops
 
 import (
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,8 +21,6 @@ const (
 // it (only a hand-written scenario of millions of desktops gets there) the
 // answer covers the desktops examined so far, in order.
 const MaxWalk = 2_000_000
-
-var projectPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 // listFilter is a ListDesktopsDetail query, checked.
 type listFilter struct {
@@ -57,7 +54,7 @@ func parseList(q url.Values) (*listFilter, *wire.Error) {
 		internet:  r.boolean("is_support_internet"),
 		az:        r.str("availability_zone", 255),
 	}
-	if f.epid != "" && !projectPattern.MatchString(f.epid) {
+	if f.epid != "" && wire.CheckProjectID(f.epid) != "" {
 		r.fail("enterprise_project_id", "may hold letters, digits, '_' and '-' only")
 	}
 	f.users = r.list("user_names", maxIDs, 36)
@@ -314,7 +311,7 @@ func (v *View) ListDesktopPools(q url.Values) ([]byte, *wire.Error) {
 	name := r.str("name", 255)
 	kind := r.enum("type", 255, "DYNAMIC", "STATIC")
 	epid := r.str("enterprise_project_id", 36)
-	if epid != "" && !projectPattern.MatchString(epid) {
+	if epid != "" && wire.CheckProjectID(epid) != "" {
 		r.fail("enterprise_project_id", "may hold letters, digits, '_' and '-' only")
 	}
 	offset := r.integer("offset", 0, MaxPoolsOffset, 0)
@@ -351,7 +348,7 @@ func (v *View) appendPool(dst []byte, p *pool, g *fixtures.Group) []byte {
 	dst = str(dst, "name", p.name)
 	dst = str(dst, "type", "STATIC")
 	dst = str(dst, "description", "")
-	dst = append(appendTime(append(field(dst, "created_time"), '"'), p.created-3600_000, true), '"')
+	dst = timeField(dst, "created_time", p.created-3600_000, true)
 	dst = str(dst, "charging_mode", p.chargeMode())
 	dst = strconv.AppendInt(field(dst, "desktop_count"), int64(clamp(p.n)), 10)
 	dst = strconv.AppendInt(field(dst, "desktop_used"), int64(g.AttachedNum), 10)
@@ -372,9 +369,7 @@ func (v *View) appendPool(dst []byte, p *pool, g *fixtures.Group) []byte {
 		dst = append(strconv.AppendInt(dst, int64(p.dataDisk), 10), '}')
 	}
 	dst = append(dst, ']')
-	dst = append(field(dst, "security_groups"), `[{"id":`...)
-	dst = wire.AppendString(dst, p.securityGroup)
-	dst = append(dst, `,"name":"WorkspaceUserSecurityGroup"}]`...)
+	dst = p.appendSecurityGroups(dst)
 	dst = boolean(dst, "enable_autoscale", false)
 	status := "STEADY"
 	if g.InProcessNum > 0 {

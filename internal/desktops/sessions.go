@@ -307,10 +307,10 @@ func (r *record) append(dst []byte) []byte {
 	dst = str(dst, "terminal_type", r.terminalType)
 	dst = str(dst, "agent_version", "2.3.10.10")
 	dst = str(dst, "desktop_ip", string(appendIP(tmp[:0], d.p.first+d.i)))
-	dst = append(appendTime(append(field(dst, "connection_start_time"), '"'), (c.Setup-2-int64(h%7))*1000, false), '"')
-	dst = append(appendTime(append(field(dst, "connection_setup_time"), '"'), c.Setup*1000, false), '"')
+	dst = timeField(dst, "connection_start_time", (c.Setup-2-int64(h%7))*1000, false)
+	dst = timeField(dst, "connection_setup_time", c.Setup*1000, false)
 	if c.End != ongoing {
-		dst = append(appendTime(append(field(dst, "connection_end_time"), '"'), c.End*1000, false), '"')
+		dst = timeField(dst, "connection_end_time", c.End*1000, false)
 	}
 	dst = boolean(dst, "is_reconnect", c.Reconnect)
 	dst = strconv.AppendInt(field(dst, "network_rtt"), int64(r.networkRTT), 10)
