@@ -320,19 +320,22 @@ func (v *View) ListDesktopPools(q url.Values) ([]byte, *wire.Error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	groups := v.Groups()
 	dst := []byte(`{"desktop_pools":[`)
 	total, shown := int64(0), 0
+	// Every pool is STATIC, of the default enterprise project, out of
+	// maintenance: these filters leave all pools or none.
+	none := kind == "DYNAMIC" || epid != "" && epid != "0" || maint != nil && *maint
 	for k := range v.pools {
 		p := &v.pools[k]
-		if name != "" && !strings.Contains(p.name, name) || kind == "DYNAMIC" || epid != "" && epid != "0" || maint != nil && *maint {
+		if none || name != "" && !strings.Contains(p.name, name) {
 			continue
 		}
 		if total >= offset && total < offset+limit {
 			if shown > 0 {
 				dst = append(dst, ',')
 			}
-			dst = v.appendPool(dst, p, &groups[k])
+			g := v.aggregate(p) // only the pools shown are counted
+			dst = v.appendPool(dst, p, &g)
 			shown++
 		}
 		total++
@@ -388,24 +391,17 @@ func (v *View) appendPool(dst []byte, p *pool, g *fixtures.Group) []byte {
 // meaning is undocumented, counts the desktops of unknown login state (the
 // counters' unknown_num). It takes no query parameters.
 func (v *View) ListLoginState(url.Values) ([]byte, *wire.Error) {
-	var inUse, unregistered, unknown, ready, disconnected int64
-	for _, g := range v.Groups() {
-		inUse += int64(g.InUseNum)
-		unregistered += int64(g.UnregisteredNum)
-		unknown += int64(g.UnknownNum)
-		ready += int64(g.ReadyNum)
-		disconnected += int64(g.DisconnectedNum)
-	}
+	t := fixtures.Total("", v.Groups()) // each sum saturating at MaxCount
 	dst := []byte(`{"in_use_num":`)
-	dst = strconv.AppendInt(dst, int64(clamp(inUse)), 10)
+	dst = strconv.AppendInt(dst, int64(t.InUseNum), 10)
 	dst = append(dst, `,"unregistered_num":`...)
-	dst = strconv.AppendInt(dst, int64(clamp(unregistered)), 10)
+	dst = strconv.AppendInt(dst, int64(t.UnregisteredNum), 10)
 	dst = append(dst, `,"unable_to_connect_num":`...)
-	dst = strconv.AppendInt(dst, int64(clamp(unknown)), 10)
+	dst = strconv.AppendInt(dst, int64(t.UnknownNum), 10)
 	dst = append(dst, `,"ready_num":`...)
-	dst = strconv.AppendInt(dst, int64(clamp(ready)), 10)
+	dst = strconv.AppendInt(dst, int64(t.ReadyNum), 10)
 	dst = append(dst, `,"disconnected_num":`...)
-	dst = strconv.AppendInt(dst, int64(clamp(disconnected)), 10)
+	dst = strconv.AppendInt(dst, int64(t.DisconnectedNum), 10)
 	return append(dst, '}'), nil
 }
 
