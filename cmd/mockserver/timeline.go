@@ -13,6 +13,7 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
+	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // MaxTimelineInstants bounds one timeline.
@@ -155,8 +156,8 @@ func (t *jsonTimeline) end() error { _, err := io.WriteString(t.w, "\n]\n"); ret
 // counterColumns are the counters' names in the reference page's order,
 // without their _num suffix.
 var counterColumns = func() []string {
-	out := make([]string, len(fixtures.CounterNames))
-	for i, n := range fixtures.CounterNames {
+	out := make([]string, len(wire.CounterNames))
+	for i, n := range wire.CounterNames {
 		out[i] = strings.TrimSuffix(n, "_num")
 	}
 	return out
