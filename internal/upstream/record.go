@@ -33,7 +33,8 @@ type Recorder struct {
 	MaxFiles  int    // recordings (recorded-*.yaml) the folder may hold; 0: DefaultMaxFiles
 
 	mu      sync.Mutex
-	last    map[int]string // by status: the name of the last file written
+	last    map[int]string   // by status: the name of the last file written
+	lastRaw map[int][32]byte // by status: the answer (and secrets) that file was made from
 	once    sync.Once
 	files   int  // recordings in the folder
 	full    bool // the bound was met, and said once
@@ -105,6 +106,10 @@ func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, er
 	r.Start()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	raw := rawSum(a, secrets)
+	if r.lastRaw[a.Status] == raw {
+		return "", "", nil // the same bytes make the same file: not decoded again
+	}
 	body, skipped := r.scenarioBody(a, secrets)
 	if skipped != "" {
 		return "", skipped, nil
@@ -112,6 +117,7 @@ func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, er
 	sum := sha256.Sum256([]byte(body))
 	name := fmt.Sprintf("recorded-%d-%s", a.Status, hex.EncodeToString(sum[:4]))
 	if r.last[a.Status] == name {
+		r.lastRaw[a.Status] = raw
 		return "", "", nil
 	}
 	text := fmt.Sprintf("# Recorded from %s by mockserver --record. Serve it with --scenarios %s --scenario %s\nname: %s\ndescription: %s\n%s",
@@ -139,10 +145,24 @@ func (r *Recorder) record(a *Answer, secrets []string) (file, skipped string, er
 		r.files++
 	}
 	if r.last == nil {
-		r.last = map[int]string{}
+		r.last, r.lastRaw = map[int]string{}, map[int][32]byte{}
 	}
-	r.last[a.Status] = name
+	r.last[a.Status], r.lastRaw[a.Status] = name, raw
 	return file, "", nil
+}
+
+// rawSum identifies an answer as the recorder got it: its body and the
+// secrets scrubbed from it, which together make the file.
+func rawSum(a *Answer, secrets []string) [32]byte {
+	h := sha256.New()
+	h.Write(a.Body)
+	for _, s := range secrets {
+		h.Write([]byte{0})
+		h.Write([]byte(s))
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // writeAtomically writes a temporary file beside file and renames it over
