@@ -33,9 +33,9 @@ import (
 func guardAdmin(allowed []string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			msg := rebound(r, allowed)
+			msg := rebound(r, allowed, adminAPI)
 			if msg == "" {
-				msg = crossSite(r, allowed)
+				msg = crossSite(r, adminAPI)
 			}
 			if msg != "" {
 				writeError(w, wire.Mock(http.StatusForbidden, "MOCK.0403", msg))
@@ -75,8 +75,15 @@ func fromBrowser(r *http.Request) bool {
 	return r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != ""
 }
 
-// crossSite says why a browser's request may not steer the emulator, or "".
-func crossSite(r *http.Request, allowed []string) string {
+// What a refusal names as refused.
+const (
+	adminAPI   = "admin API"
+	apiActions = "the API's actions"
+)
+
+// crossSite says why a browser's request from another site may not steer
+// the emulator through what (adminAPI, apiActions), or "".
+func crossSite(r *http.Request, what string) string {
 	if !fromBrowser(r) {
 		return "" // a script, an SDK, a test
 	}
@@ -84,24 +91,24 @@ func crossSite(r *http.Request, allowed []string) string {
 	navigation := r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Mode") == "navigate" && r.URL.Path == "/_mock/ui"
 	switch {
 	case site != "" && site != "same-origin" && site != "none" && !navigation:
-		return "admin API: a request from another site (Sec-Fetch-Site: " + site + ") may not steer the emulator"
+		return what + ": a request from another site (Sec-Fetch-Site: " + site + ") may not steer the emulator"
 	case origin != "" && !navigation:
 		if u, err := url.Parse(origin); err != nil || u.Host != r.Host {
-			return "admin API: a request from another origin (" + wire.Truncate(origin, 100) + ") may not steer the emulator"
+			return what + ": a request from another origin (" + wire.Truncate(origin, 100) + ") may not steer the emulator"
 		}
 	}
-	return rebound(r, allowed)
+	return ""
 }
 
 // rebound says why the host a request names is not one the emulator
 // answers to, or "". Checked on every admin request, browser or not: a page
 // served over plain http sends no Sec-Fetch-* header, and a same-origin GET
 // no Origin, so a DNS-rebinding page's reads look like a script's.
-func rebound(r *http.Request, allowed []string) string {
+func rebound(r *http.Request, allowed []string, what string) string {
 	if hostAllowed(r.Host, allowed) {
 		return ""
 	}
-	return "admin API: asked for host " + wire.Truncate(r.Host, 100) + ", which this emulator does not answer to " +
+	return what + ": asked for host " + wire.Truncate(r.Host, 100) + ", which this emulator does not answer to " +
 		"(a DNS-rebinding page?); add it with --allowed-hosts"
 }
 
@@ -114,8 +121,12 @@ func guardBrowserWrites(allowed []string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if fromBrowser(r) {
-				if msg := crossSite(r, allowed); msg != "" {
-					writeError(w, wire.Mock(http.StatusForbidden, "MOCK.0403", strings.Replace(msg, "admin API", "the API's actions", 1)))
+				msg := crossSite(r, apiActions)
+				if msg == "" {
+					msg = rebound(r, allowed, apiActions)
+				}
+				if msg != "" {
+					writeError(w, wire.Mock(http.StatusForbidden, "MOCK.0403", msg))
 					return
 				}
 			}
