@@ -29,7 +29,7 @@ func (v *View) Sessions(id string) (desktop Desktop, pool string, sessions []Ses
 		}
 	}
 	d := v.sessionDesk(p, i)
-	s := v.spanOf(midnight(v.at, v.zone, 0), v.at.Add(time.Second))
+	s := v.spanOf(fixtures.LocalMidnight(v.at, v.zone, 0), v.at.Add(time.Second))
 	var rec record
 	for _, c := range v.connections(&d, s, nil) {
 		v.fillRecord(&rec, &d, c)

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
+
+	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
 // What the control page reads agrees with the API's answers: a pool's
@@ -31,7 +33,7 @@ func TestThePagesReadingsAgreeWithTheOperations(t *testing.T) {
 				t.Fatalf("%s %s: by id %v %+v, by name %v %+v", name, d.ComputerName, ok, byID, ok2, byName)
 			}
 			q := url.Values{"computer_name": {d.ComputerName}, "limit": {"1000"},
-				"start_time": {midnight(at, v.zone, 0).UTC().Format("2006-01-02T15:04:05Z")},
+				"start_time": {fixtures.LocalMidnight(at, v.zone, 0).UTC().Format("2006-01-02T15:04:05Z")},
 				"end_time":   {at.Add(1e9).UTC().Format("2006-01-02T15:04:05Z")}}
 			body, err := v.ListLoginRecordsNew(q)
 			if err != nil {

@@ -339,7 +339,7 @@ func (v *View) ListHistoryOnlineInfoNew(q url.Values) ([]byte, *wire.Error) {
 		return nil, &wire.Error{Status: 400, Code: "WKS.0001", Msg: "The request message input by the interface is empty.",
 			Detail: "Give query_type (DAY, WEEK, MONTH) or start_time and end_time."}
 	}
-	today := midnight(v.at, v.zone, 0)
+	today := fixtures.LocalMidnight(v.at, v.zone, 0)
 	hourly := false
 	var first time.Time
 	var n int
@@ -347,16 +347,16 @@ func (v *View) ListHistoryOnlineInfoNew(q url.Values) ([]byte, *wire.Error) {
 	case "DAY":
 		first, n, hourly = today, 24, true
 	case "WEEK":
-		first, n = midnight(v.at, v.zone, -6), 7
+		first, n = fixtures.LocalMidnight(v.at, v.zone, -6), 7
 	case "MONTH":
-		first, n = midnight(v.at, v.zone, -29), 30
+		first, n = fixtures.LocalMidnight(v.at, v.zone, -29), 30
 	default:
-		first = midnight(from, v.zone, 0)
-		last := midnight(to.Add(-time.Second), v.zone, 0)
+		first = fixtures.LocalMidnight(from, v.zone, 0)
+		last := fixtures.LocalMidnight(to.Add(-time.Second), v.zone, 0)
 		if first.Equal(last) {
 			hourly, n = true, int(to.Add(-time.Second).Sub(first)/time.Hour)+1
 		} else {
-			for d := first; !d.After(last); d = midnight(d, v.zone, 1) {
+			for d := first; !d.After(last); d = fixtures.LocalMidnight(d, v.zone, 1) {
 				n++
 			}
 		}
@@ -367,7 +367,7 @@ func (v *View) ListHistoryOnlineInfoNew(q url.Values) ([]byte, *wire.Error) {
 		if hourly {
 			t = t.Add(time.Hour)
 		} else {
-			t = midnight(t, v.zone, 1)
+			t = fixtures.LocalMidnight(t, v.zone, 1)
 		}
 	}
 	for len(bounds) > 1 && bounds[len(bounds)-2] > v.at.Unix() {
@@ -410,10 +410,4 @@ func (v *View) onlineCounts(bounds []int64) []int64 {
 		}
 	})
 	return counts
-}
-
-// midnight is the start of t's day in loc, shifted by days.
-func midnight(t time.Time, loc *time.Location, days int) time.Time {
-	l := t.In(loc)
-	return time.Date(l.Year(), l.Month(), l.Day()+days, 0, 0, 0, 0, loc)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
+	"github.com/workspace-mock/mockserver/internal/fixtures"
 )
 
 func records(t testing.TB, v *View, q string) model.ListLoginRecordsNewResponse {
@@ -127,7 +128,7 @@ func TestOnlineUsersCountTheRecords(t *testing.T) {
 		f := set.Get(name).Steps[0].Fleet
 		at := monday.Add(15*time.Hour + 30*time.Minute)
 		v := FromFleet(f, 9, at)
-		mid := midnight(at, f.Zone, 0)
+		mid := fixtures.LocalMidnight(at, f.Zone, 0)
 		recs := allRecords(t, v, "start_time="+mid.UTC().Format(minute)+"&end_time="+at.Add(time.Minute).UTC().Format(minute))
 		body, err := v.ListHistoryOnlineInfoNew(url.Values{"query_type": {"DAY"}})
 		if err != nil {
