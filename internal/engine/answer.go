@@ -48,7 +48,8 @@ var ListInstancesStatus = &Operation{Name: "ListInstancesStatus", answer: func(d
 	return d.StaticsPayload(), nil
 }}
 
-func errorAnswer(e wire.Error) Answer { return Answer{Err: &e} }
+// ErrorAnswer is the answer that is the error e.
+func ErrorAnswer(e wire.Error) Answer { return Answer{Err: &e} }
 
 // String is what the answer comes to, in brief: "default 200 14B",
 // "fail-twice 500 WKS.00000003", "fault-reset fault reset".
@@ -70,18 +71,18 @@ func (a Answer) String() string {
 // scenario, the start-up flags).
 func (e *Engine) Decide(op *Operation, project string, args Args, sw *Switches) Answer {
 	if msg := wire.CheckProjectID(project); msg != "" {
-		return errorAnswer(wire.Error{Status: 400, Code: "WKS.00170312", Msg: "The tenant does not exist.",
+		return ErrorAnswer(wire.Error{Status: 400, Code: "WKS.00170312", Msg: "The tenant does not exist.",
 			Detail: fmt.Sprintf("project_id %q in the path is not a project id: %s.", wire.Truncate(project, 80), msg)})
 	}
 	if sw.Problem != "" {
-		return errorAnswer(wire.Mock(400, "MOCK.0001", sw.Problem))
+		return ErrorAnswer(wire.Mock(400, "MOCK.0001", sw.Problem))
 	}
 	set, ctl := e.set.Load(), e.ctl.Load()
 	ls := ctl.layersOf(project, set.bindings)
 	var sc *fixtures.Scenario
 	if sw.Scenario != "" {
 		if sc = set.Get(sw.Scenario); sc == nil {
-			return errorAnswer(wire.Mock(400, "MOCK.0001",
+			return ErrorAnswer(wire.Mock(400, "MOCK.0001",
 				fmt.Sprintf("X-Mock-Scenario: unknown scenario %q (known: %s)", sw.Scenario, strings.Join(set.Names(), ", "))))
 		}
 	} else {
@@ -91,7 +92,7 @@ func (e *Engine) Decide(op *Operation, project string, args Args, sw *Switches) 
 	case sc == nil && e.proxied:
 		return e.proxyAnswer(op, project, sw, ls)
 	case sc == nil:
-		return errorAnswer(wire.Mock(500, "MOCK.0002",
+		return ErrorAnswer(wire.Mock(500, "MOCK.0002",
 			fmt.Sprintf("the start-up scenario %q is no longer loaded (its file was removed?)", e.startName)))
 	}
 

@@ -35,7 +35,7 @@ func (m *Mock) routes() http.Handler {
 	r.Route("/_mock", m.adminRoutes)
 
 	// Like Huawei's gateway: anything else is an API that does not exist.
-	notFound := m.journaled("", func(*http.Request, time.Time) (string, engine.Answer) { return "", errorAnswer(wire.NotFound()) })
+	notFound := m.journaled("", func(*http.Request, time.Time) (string, engine.Answer) { return "", engine.ErrorAnswer(wire.NotFound()) })
 	r.NotFound(notFound)
 	r.MethodNotAllowed(notFound)
 	return r

@@ -9,15 +9,12 @@ import (
 
 	"github.com/workspace-mock/mockserver/internal/engine"
 	"github.com/workspace-mock/mockserver/internal/fixtures"
-	"github.com/workspace-mock/mockserver/internal/wire"
 )
 
 // decider decides a journaled request's answer: the project it is for (""
 // outside the API) and the engine's answer, for a request that arrived at
 // arrived. Nothing is written before it returns.
 type decider func(r *http.Request, arrived time.Time) (project string, a engine.Answer)
-
-func errorAnswer(e wire.Error) engine.Answer { return engine.Answer{Err: &e} }
 
 // journaled serves a route whose requests the journal keeps (the API, IAM,
 // unknown routes), in one sequence: decide, wait, write, record. operation
