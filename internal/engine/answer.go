@@ -231,18 +231,12 @@ func (d Data) StaticsPayload() fixtures.Payload {
 	return d.sc.Payload(d.index, d.seed, d.nonce)
 }
 
-// Groups are the pools' counters: the same groups StaticsPayload encodes
-// (which draws with nonce 0 unless the scenario asks for fresh data, and
-// then with the request's number + 1).
+// Groups are the pools' counters: the same groups StaticsPayload encodes.
 func (d Data) Groups() []fixtures.Group {
 	if d.step.Fleet != nil {
 		return d.step.Fleet.Groups(d.seed, d.at)
 	}
-	var nonce uint64
-	if d.sc.Fresh {
-		nonce = d.nonce + 1
-	}
-	return d.sc.Groups(d.index, d.seed, nonce)
+	return d.sc.GroupsAnswered(d.index, d.seed, d.nonce)
 }
 
 // Statics are the pools' counters as ListInstancesStatus answers them: the
