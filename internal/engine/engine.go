@@ -114,12 +114,11 @@ func (e *Engine) Scenarios() *fixtures.Set { return e.set.Load().Set }
 // first; switches that name a scenario the set no longer has fall through to
 // the next weaker one.
 func (e *Engine) SetScenarios(set *fixtures.Set) {
+	bindings := map[string]*layer{} // set.ForProject, as the layer a request reads
 	for _, name := range set.Names() {
-		set.Get(name).Prepare(e.seed)
-	}
-	bindings := map[string]*layer{}
-	for _, name := range set.Names() {
-		for _, p := range set.Get(name).Projects {
+		sc := set.Get(name)
+		sc.Prepare(e.seed)
+		for _, p := range sc.Projects {
 			bindings[p] = &layer{scenario: name}
 		}
 	}
