@@ -123,7 +123,7 @@ func printView(ctx context.Context, eng *engine.Engine, v timelineView, from, to
 }
 
 func errorJSON(e *wire.Error) []byte {
-	b, _ := json.Marshal(engine.ErrorSummary{Status: e.Status, Code: e.Code, Msg: e.Msg})
+	b, _ := json.Marshal(engine.Summarize(e))
 	return b
 }
 

@@ -69,12 +69,20 @@ type ErrorSummary struct {
 	Msg    string `json:"error_msg"`
 }
 
+// Summarize is e in brief; nil for none.
+func Summarize(e *wire.Error) *ErrorSummary {
+	if e == nil {
+		return nil
+	}
+	return &ErrorSummary{e.Status, e.Code, e.Msg}
+}
+
 // JSON is the snapshot as it is written: an empty answer has "statics": [].
 func (s Snapshot) JSON() SnapshotJSON {
 	j := SnapshotJSON{Time: s.Time.Format(time.RFC3339), Statics: s.Statics, Fault: s.Fault}
 	switch {
 	case s.Error != nil:
-		j.Error = &ErrorSummary{s.Error.Status, s.Error.Code, s.Error.Msg}
+		j.Error = Summarize(s.Error)
 	case j.Statics == nil && s.Fault == fixtures.FaultNone:
 		j.Statics = []fixtures.Group{}
 	}

@@ -73,11 +73,7 @@ type (
 )
 
 func drillOf(d engine.Drill) drillAnswer {
-	a := drillAnswer{Fault: d.Fault, Injected: d.Injected, Scenario: d.Scenario, Time: d.Time.Format(time.RFC3339)}
-	if d.Error != nil {
-		a.Error = &engine.ErrorSummary{Status: d.Error.Status, Code: d.Error.Code, Msg: d.Error.Msg}
-	}
-	return a
+	return drillAnswer{Error: engine.Summarize(d.Error), Fault: d.Fault, Injected: d.Injected, Scenario: d.Scenario, Time: d.Time.Format(time.RFC3339)}
 }
 
 func rowOf(d desktops.Desktop) desktopRow {
