@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/workspace-mock/mockserver/internal/engine"
@@ -33,14 +32,9 @@ func (m *Mock) iamProjects(r *http.Request, _ time.Time) (string, engine.Answer)
 		scheme = "https://"
 	}
 	base := scheme + r.Host + "/v3/projects"
-	var regions []string
+	regions := m.regions
 	if name := r.URL.Query().Get("name"); name != "" {
 		regions = []string{name}
-	} else {
-		for region := range m.regionProjects {
-			regions = append(regions, region)
-		}
-		sort.Strings(regions)
 	}
 	b := append(make([]byte, 0, 512), `{"links":{"next":null,"previous":null,"self":`...)
 	b = wire.AppendString(b, base+"?"+r.URL.RawQuery)

@@ -6,7 +6,9 @@ package handlers
 
 import (
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,6 +71,7 @@ type Mock struct {
 	proxy          *upstream.Proxy // nil without --upstream
 	verifier       *aksk.Verifier
 	regionProjects map[string]string
+	regions        []string // regionProjects' keys, sorted: IAM lists them in this order
 	adminToken     string
 	allowedHosts   []string
 
@@ -97,6 +100,7 @@ func New(o Options) (*Mock, error) {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	m.proxy = upstream.NewProxy(o.Upstream, o.Recorder, m.log)
+	m.regions = slices.Sorted(maps.Keys(o.RegionProjects))
 	if m.maxHeader <= 0 {
 		m.maxHeader = DefaultMaxHeaderBytes
 	}
