@@ -290,21 +290,12 @@ func bigFleet(bin, tmp string) (time.Duration, int, error) {
 		return 0, 0, err
 	}
 	defer p.stop()
-	client := &http.Client{}
 	t0 := time.Now()
 	const n = 50
 	base := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
-		req, _ := http.NewRequest("GET", p.url, nil)
-		req.Header.Set("X-Mock-Time", base.Add(time.Duration(i)*time.Minute).Format(time.RFC3339))
-		resp, err := client.Do(req)
-		if err != nil {
+		if _, err := fetch(p.url, "-H", "X-Mock-Time: "+base.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)); err != nil {
 			return 0, 0, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return 0, 0, fmt.Errorf("big fleet answered %d", resp.StatusCode)
 		}
 	}
 	return time.Since(t0) / n, rssKB(p.cmd.Process.Pid), nil
@@ -522,7 +513,8 @@ func medianStart(bin string, args func(addr string) []string) (time.Duration, er
 	return ds[len(ds)/2], nil
 }
 
-// fetch GETs url; hdr is wrk's form of headers: "-H", "Name: value", ...
+// fetch GETs url and its 200 body; hdr is wrk's form of headers: "-H",
+// "Name: value", ... Another status is an error: a row must not time one.
 func fetch(url string, hdr ...string) ([]byte, error) {
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
@@ -537,7 +529,11 @@ func fetch(url string, hdr ...string) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	return io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s answered %d: %.200s", url, resp.StatusCode, b)
+	}
+	return b, err
 }
 
 var (
