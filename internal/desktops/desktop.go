@@ -258,7 +258,7 @@ func (v *View) appendPlacement(dst []byte, d *desk) []byte {
 	dst = p.appendProduct(dst)
 	dst = str(dst, "ou_name", "")
 	dst = str(dst, "os_version", p.os.version)
-	dst = str(dst, "sid", sid(v.seed, d.h))
+	dst = v.appendSID(dst, d.h)
 	if p.prepaid {
 		dst = str(dst, "order_id", "CS"+strconv.FormatUint(2400000000000000+d.h%100000000000000, 10))
 	}
@@ -313,9 +313,9 @@ func (v *View) appendVolume(dst []byte, d *desk, created int64, n uint64, size i
 	return append(str(dst, "display_name", string(name)), '}')
 }
 
-// sid is a Windows-style security identifier of the desktop's machine
-// account: the domain's three numbers (per seed) and a relative id.
-func sid(seed int64, h uint64) string {
+// sidDomain is the start of a Windows-style security identifier of a
+// desktop's machine account: the domain's three numbers, per seed.
+func sidDomain(seed int64) string {
 	dom := fixtures.Mix(seed, 0x51d)
 	b := []byte("S-1-5-21-")
 	b = strconv.AppendUint(b, dom%4000000000, 10)
@@ -323,9 +323,15 @@ func sid(seed int64, h uint64) string {
 	b = strconv.AppendUint(b, dom>>32%4000000000, 10)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, fixtures.Mix(seed, 0x51e)%4000000000, 10)
-	b = append(b, '-')
-	b = strconv.AppendUint(b, 1100+h%900000, 10)
-	return string(b)
+	return string(append(b, '-'))
+}
+
+// appendSID appends the sid field of the desktop whose hash is h: the
+// domain's part and a relative id (digits and dashes: nothing to escape).
+func (v *View) appendSID(dst []byte, h uint64) []byte {
+	dst = append(field(dst, "sid"), '"')
+	dst = append(dst, v.sidDom...)
+	return append(strconv.AppendUint(dst, 1100+h%900000, 10), '"')
 }
 
 func (p *pool) appendTags(dst []byte) []byte {

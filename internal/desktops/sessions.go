@@ -296,7 +296,7 @@ func (r *record) append(dst []byte) []byte {
 	h := fixtures.Mix(int64(d.h), uint64(c.Setup))
 	var tmp [64]byte
 	dst = append(dst, '{')
-	dst = str(dst, "sid", sid(r.v.seed, d.h))
+	dst = r.v.appendSID(dst, d.h)
 	dst = str(dst, "transaction_id", uuid(h, h*0x9e3779b97f4a7c15))
 	dst = str(dst, "computer_name", string(appendComputerName(tmp[:0], d.p, d.i)))
 	dst = str(dst, "user_name", r.user)

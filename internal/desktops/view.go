@@ -31,6 +31,7 @@ type View struct {
 	pools  []pool
 	total  int64 // desktops in all pools
 	region string
+	sidDom string // the desktops' sid up to their relative id: the domain's, per seed
 
 	acts     *Log   // the project's actions; nil: none (and nothing to pay)
 	scenario string // the scenario the view shows, which actions are matched on
@@ -113,6 +114,7 @@ func (v *View) addPool(name string, n int64) *pool {
 }
 
 func (v *View) finish() {
+	v.sidDom = sidDomain(v.seed)
 	seen := map[string]bool{}
 	for k := range v.pools {
 		p := &v.pools[k]
@@ -129,7 +131,7 @@ func (v *View) finish() {
 func (v *View) MovedTo(at time.Time) *View {
 	at = at.Truncate(time.Second)
 	w := &View{seed: v.seed, at: at, zone: v.zone, fleet: v.fleet, pools: v.pools, total: v.total, region: v.region,
-		written: v.written, acts: v.acts, scenario: v.scenario}
+		sidDom: v.sidDom, written: v.written, acts: v.acts, scenario: v.scenario}
 	if v.fleet != nil {
 		w.moment = v.fleet.MomentAt(at)
 	}
