@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -350,13 +351,10 @@ func ParseBatch(body []byte) (BatchRequest, Op, *wire.Error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return r, 0, badRequest("The body is not a BatchActionDesktopsReq: " + wire.Truncate(err.Error(), 200) + ".")
 	}
-	k := slices.Index(opNames[:], r.OpType)
-	op := Op(max(k, 0))
+	op, err := checkOp(opNames[:], r.OpType, r.Type)
 	switch {
-	case r.OpType == "" || k <= 0:
-		return r, 0, badRequest(fmt.Sprintf("op_type %q is not one of os-start, os-stop, reboot, os-hibernate.", wire.Truncate(r.OpType, 60)))
-	case r.Type != "" && r.Type != "SOFT" && r.Type != "HARD":
-		return r, 0, badRequest(fmt.Sprintf("type %q is not one of SOFT, HARD.", wire.Truncate(r.Type, 60)))
+	case err != nil:
+		return r, 0, err
 	case len(r.DesktopIDs) == 0:
 		return r, 0, badRequest("desktop_ids is empty: name 1 to 100 desktops.")
 	case len(r.DesktopIDs) > MaxBatch:
@@ -596,15 +594,23 @@ func ParsePoolAction(body []byte) (op Op, hard bool, e *wire.Error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return 0, false, badRequest("The body is not a DesktopPoolActionReq: " + wire.Truncate(err.Error(), 200) + ".")
 	}
-	k := slices.Index(poolOpNames[:], r.OpType)
-	op = Op(max(k, 0))
-	switch {
-	case r.OpType == "" || k <= 0:
-		return 0, false, badRequest(fmt.Sprintf("op_type %q is not one of os-start, os-stop, reboot, hibernate.", wire.Truncate(r.OpType, 60)))
-	case r.Type != "" && r.Type != "SOFT" && r.Type != "HARD":
-		return 0, false, badRequest(fmt.Sprintf("type %q is not one of SOFT, HARD.", wire.Truncate(r.Type, 60)))
+	if op, e = checkOp(poolOpNames[:], r.OpType, r.Type); e != nil {
+		return 0, false, e
 	}
 	return op, r.Type == "HARD", nil
+}
+
+// checkOp finds a body's op_type among names (the operation's words for
+// each Op; names[0] is none) and checks its type.
+func checkOp(names []string, opType, typ string) (Op, *wire.Error) {
+	k := slices.Index(names, opType)
+	switch {
+	case opType == "" || k <= 0:
+		return 0, badRequest(fmt.Sprintf("op_type %q is not one of %s.", wire.Truncate(opType, 60), strings.Join(names[1:], ", ")))
+	case typ != "" && typ != "SOFT" && typ != "HARD":
+		return 0, badRequest(fmt.Sprintf("type %q is not one of SOFT, HARD.", wire.Truncate(typ, 60)))
+	}
+	return Op(k), nil
 }
 
 // AcceptPool takes an ExecuteDesktopPoolAction at the view's instant into
