@@ -238,16 +238,19 @@ func (a *Action) Done() int64 {
 	return end
 }
 
-// DoneBy is how many of the action's desktops have ended their transition
-// at now (unix seconds): its sub-jobs that succeeded by then.
-func (a *Action) DoneBy(now int64) int {
-	n := 0
+// Progress is Done, and how many of the action's desktops have ended their
+// transition at now (unix seconds): its sub-jobs that succeeded by then; in
+// one pass over the targets.
+func (a *Action) Progress(now int64) (end int64, doneBy int) {
+	end = a.At
 	for _, tg := range a.Targets {
-		if transition, _ := a.timing(tg.Pool, tg.Index); a.At+transition <= now {
-			n++
+		transition, _ := a.timing(tg.Pool, tg.Index)
+		end = max(end, a.At+transition)
+		if a.At+transition <= now {
+			doneBy++
 		}
 	}
-	return n
+	return end, doneBy
 }
 
 // lastAction is the action that holds desktop i of pool p at the view's

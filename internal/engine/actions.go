@@ -200,19 +200,20 @@ func (e *Engine) Actions(project string) ActionsReport {
 			if failed == nil {
 				failed = []desktops.Failure{}
 			}
-			op, name := "BatchRunDesktops", a.Op.String()
+			op, opType := BatchRunDesktops.Name, a.Op.String()
 			if a.Pool != "" {
-				op, name = "ExecuteDesktopPoolAction", desktops.PoolOpName(a.Op)
+				op, opType = ExecuteDesktopPoolAction.Name, desktops.PoolOpName(a.Op)
 			}
-			status, done := "RUNNING", a.Done()
+			done, doneBy := a.Progress(now)
+			status := "RUNNING"
 			var end *time.Time
 			if now >= done {
 				t := time.Unix(done, 0).UTC()
 				status, end = "SUCCESS", &t
 			}
 			list = append(list, ActionReport{JobStatus: status, JobEndTime: end, JobEndsAt: time.Unix(done, 0).UTC(),
-				SubJobsOK: a.DoneBy(now), Seq: a.Seq, AcceptedAt: time.Unix(a.At, 0).UTC(), Operation: op, Pool: a.Pool,
-				OpType: name, Type: typ, JobID: a.JobID, JobType: a.JobType, Scenario: a.Scenario, Seed: a.Seed,
+				SubJobsOK: doneBy, Seq: a.Seq, AcceptedAt: time.Unix(a.At, 0).UTC(), Operation: op, Pool: a.Pool,
+				OpType: opType, Type: typ, JobID: a.JobID, JobType: a.JobType, Scenario: a.Scenario, Seed: a.Seed,
 				Desktops: len(a.Targets), Failed: failed})
 		}
 		out.Projects[name] = list
