@@ -174,13 +174,18 @@ type recordWalk struct {
 func (w *recordWalk) visit(p *pool, i int64) {
 	d := w.v.sessionDesk(p, i)
 	w.buf = w.v.connections(&d, w.f.span, w.buf[:0])
+	drawn := false // the desktop's fields, drawn once for all its connections
 	for _, c := range w.buf {
 		inPage := w.total >= w.f.offset && w.total < w.f.offset+w.f.limit
 		if !inPage && w.f.keepsAll() {
 			w.total++ // counted, not written: no need to draw its fields
 			continue
 		}
-		w.v.fillRecord(&w.rec, &d, c)
+		if !drawn {
+			w.v.fillDesk(&w.rec, &d)
+			drawn = true
+		}
+		w.rec.fillConn(c)
 		if !w.f.match(&w.rec) {
 			continue
 		}
@@ -267,6 +272,7 @@ type record struct {
 	v                            *View
 	d                            desk
 	c                            fixtures.Connection
+	h                            uint64 // the connection's hash
 	user, terminalType, publicIP string
 	networkRTT, e2eRTT           int32
 	device                       uint64
@@ -275,7 +281,14 @@ type record struct {
 var terminals = []string{"Windows 10", "Windows 11", "Windows 10", "macOS 14", "Ubuntu 22.04", "UOS 20"}
 
 func (v *View) fillRecord(r *record, d *desk, c fixtures.Connection) {
-	r.v, r.d, r.c = v, *d, c
+	v.fillDesk(r, d)
+	r.fillConn(c)
+}
+
+// fillDesk draws what a record takes from its desktop: the user, and the
+// device they connect from (one per desktop).
+func (v *View) fillDesk(r *record, d *desk) {
+	r.v, r.d = v, *d
 	r.user = ""
 	if d.hasUser() {
 		r.user = string(v.appendUserName(nil, d.p, d.i))
@@ -283,7 +296,13 @@ func (v *View) fillRecord(r *record, d *desk, c fixtures.Connection) {
 	r.device = fixtures.Mix(int64(d.h), saltSession, 1) // the user's own device: one per desktop
 	r.terminalType = terminals[r.device%uint64(len(terminals))]
 	r.publicIP = "119.3." + strconv.FormatUint(r.device>>8%250+1, 10) + "." + strconv.FormatUint(r.device>>16%250+1, 10)
-	h := fixtures.Mix(int64(d.h), uint64(c.Setup))
+}
+
+// fillConn draws what a record takes from its connection c: its line's
+// round-trip times.
+func (r *record) fillConn(c fixtures.Connection) {
+	h := fixtures.Mix(int64(r.d.h), uint64(c.Setup))
+	r.c, r.h = c, h
 	r.networkRTT = int32(4 + h%60)
 	if h>>8%20 == 0 {
 		r.networkRTT += int32(100 + h>>16%200) // a bad line now and then
@@ -292,8 +311,7 @@ func (v *View) fillRecord(r *record, d *desk, c fixtures.Connection) {
 }
 
 func (r *record) append(dst []byte) []byte {
-	d, c := &r.d, r.c
-	h := fixtures.Mix(int64(d.h), uint64(c.Setup))
+	d, c, h := &r.d, r.c, r.h
 	var tmp [64]byte
 	dst = append(dst, '{')
 	dst = r.v.appendSID(dst, d.h)
