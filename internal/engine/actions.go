@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -105,10 +106,7 @@ func (s *actionStore) logFor(project string) (*desktops.Log, *wire.Error) {
 	if len(old) >= limit {
 		return nil, desktops.TooMany(fmt.Sprintf("%d projects already keep actions, the emulator's bound; POST /_mock/reset forgets them", limit))
 	}
-	next := make(map[string]*desktops.Log, len(old)+1)
-	for k, v := range old {
-		next[k] = v
-	}
+	next := maps.Clone(old)
 	l := desktops.NewLog()
 	next[project] = l
 	s.logs.Store(&next)
@@ -125,11 +123,8 @@ func (s *actionStore) reset(project string) {
 	}
 	next := map[string]*desktops.Log{}
 	if project != "" {
-		for k, v := range *m {
-			if k != project {
-				next[k] = v
-			}
-		}
+		next = maps.Clone(*m)
+		delete(next, project)
 	}
 	s.logs.Store(&next)
 }
